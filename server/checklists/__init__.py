@@ -1,0 +1,8 @@
+"""Checklist definitions: format, validation, versioned publishing, API and CLI."""
+
+from . import models  # noqa: F401  (registers the tables)
+
+
+def init_app(app):
+    from .blueprint import init_app as init_blueprints
+    init_blueprints(app)

@@ -1,0 +1,54 @@
+import sqlalchemy as sa
+from flask_smorest import Blueprint
+
+from server.core.db import db
+from server.core.errors import Problem
+from server.users.access import require_roles
+from server.users.models import Role
+
+from . import operations
+from .models import ChecklistVersion
+from .schemas import ChecklistPublishIn, ChecklistQuery, ChecklistVersionOut
+
+blp = Blueprint("checklists", __name__, url_prefix="/api/checklists",
+                description="Published checklist versions (the same for every property).")
+
+
+@blp.route("", methods=["GET"])
+@blp.arguments(ChecklistQuery, location="query")
+@blp.response(200, ChecklistVersionOut(many=True))
+def list_checklists(query):
+    """The newest version of every checklist, with its items in zh-CN and en."""
+    if query["all_versions"]:
+        return db.session.scalars(sa.select(ChecklistVersion)
+                                  .order_by(ChecklistVersion.code, ChecklistVersion.version)).all()
+    return operations.latest_versions()
+
+
+@blp.route("", methods=["POST"])
+@blp.arguments(ChecklistPublishIn)
+@blp.response(201, ChecklistVersionOut)
+@blp.alt_response(409, description="that version is published with other content")
+def publish_checklist(data):
+    """Publish a new checklist version (admin). Re-sending identical content is accepted."""
+    require_roles(Role.ADMIN)
+    row, _created = operations.publish_definition(data["definition"], source="api")
+    return row
+
+
+@blp.route("/<code>/versions/<int:version>", methods=["GET"])
+@blp.response(200, ChecklistVersionOut)
+def get_checklist_version(code, version):
+    """One version exactly as published; records filled against it are rendered with it."""
+    row = operations.find_version(code, version)
+    if row is None:
+        raise Problem(404, "checklist.not_found")
+    return row
+
+
+def init_app(app):
+    from server.core.api import api
+
+    from .cli import checklists_cli
+    api.register_blueprint(blp)
+    app.cli.add_command(checklists_cli)

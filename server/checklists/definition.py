@@ -1,0 +1,339 @@
+"""The checklist definition format (documented in checklists/README.md) and its validation.
+
+`validate_definition(raw)` returns the normalised definition (defaults filled in, so the PWA
+and the PDF renderer read one complete shape) or raises `DefinitionError` listing every
+problem as ``item <id>: <field>: <message>``.
+"""
+
+import hashlib
+import json
+
+from marshmallow import (
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    validate,
+    validates_schema,
+)
+
+ITEM_TYPES = ("pass_fail", "yes_no", "text", "number", "single_choice", "multi_choice",
+              "date", "time", "datetime", "photo", "signature", "register_rows")
+SUBJECTS = ("renovation", "property", "key_register", "unit")
+SIGNERS = ("inspector", "owner", "contractor", "supervisor", "keeper")
+REGISTERS = ("keys",)
+SCOPES = ("renovation", "property", "unit", "key_customer")
+PERIODS = ("day", "week", "month")
+PERFORMERS = ("patrol", "supervisor", "keeper")
+IDENTIFIER = validate.Regexp(r"^[a-z][a-z0-9_]{0,63}$",
+                             error="must be lowercase letters, digits and _ (e.g. wall_check)")
+
+# Keys each item type may carry beyond the common ones (id, type, label, help, required, weight).
+_TYPE_KEYS = {
+    "pass_fail": {"allow_na"},
+    "yes_no": {"fail_on"},
+    "text": {"multiline", "max_length"},
+    "number": {"unit", "min", "max", "integer", "fail_below", "fail_above"},
+    "single_choice": {"options", "fail_values"},
+    "multi_choice": {"options", "fail_values", "min_selected", "max_selected"},
+    "date": set(), "time": set(), "datetime": set(),
+    "photo": {"min", "max"},
+    "signature": {"signer"},
+    "register_rows": {"register", "row_options", "row_fail_values", "row_photo_when_failed"},
+}
+_FAILURE_KEYS = {"photo_when_failed", "follow_up_on_fail", "follow_up_due_days"}
+_COMMON_KEYS = {"id", "type", "label", "help", "required", "weight"}
+
+
+class DefinitionError(Exception):
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+class TextSchema(Schema):
+    """A label in both languages; the PWA switches between them, neither may be empty."""
+
+    class Meta:
+        unknown = RAISE
+
+    zh = fields.String(data_key="zh-CN", attribute="zh-CN", required=True,
+                       validate=validate.Length(min=1, max=2000))
+    en = fields.String(data_key="en", attribute="en", required=True,
+                       validate=validate.Length(min=1, max=2000))
+
+
+class OptionSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    value = fields.String(required=True, validate=IDENTIFIER)
+    label = fields.Nested(TextSchema, required=True)
+
+
+class ItemSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    id = fields.String(required=True, validate=IDENTIFIER)
+    type = fields.String(required=True, validate=validate.OneOf(ITEM_TYPES))
+    label = fields.Nested(TextSchema, required=True)
+    help = fields.Nested(TextSchema)
+    required = fields.Boolean()
+    weight = fields.Float(validate=validate.Range(min=0, max=1000), allow_nan=False)
+    photo_when_failed = fields.Integer(strict=True, validate=validate.Range(min=1, max=20))
+    follow_up_on_fail = fields.Boolean()
+    follow_up_due_days = fields.Integer(strict=True, validate=validate.Range(min=1, max=365))
+    # type-specific
+    allow_na = fields.Boolean()
+    fail_on = fields.String(validate=validate.OneOf(("yes", "no")))
+    multiline = fields.Boolean()
+    max_length = fields.Integer(strict=True, validate=validate.Range(min=1, max=20000))
+    unit = fields.Nested(TextSchema)
+    min = fields.Float(allow_nan=False)
+    max = fields.Float(allow_nan=False)
+    integer = fields.Boolean()
+    fail_below = fields.Float(allow_nan=False)
+    fail_above = fields.Float(allow_nan=False)
+    options = fields.List(fields.Nested(OptionSchema), validate=validate.Length(min=2, max=50))
+    fail_values = fields.List(fields.String(), validate=validate.Length(min=1))
+    min_selected = fields.Integer(strict=True, validate=validate.Range(min=0))
+    max_selected = fields.Integer(strict=True, validate=validate.Range(min=1))
+    signer = fields.String(validate=validate.OneOf(SIGNERS))
+    register = fields.String(validate=validate.OneOf(REGISTERS))
+    row_options = fields.List(fields.Nested(OptionSchema), validate=validate.Length(min=2, max=10))
+    row_fail_values = fields.List(fields.String(), validate=validate.Length(min=1))
+    row_photo_when_failed = fields.Integer(strict=True, validate=validate.Range(min=1, max=10))
+
+    @validates_schema
+    def check_type_rules(self, data, **kwargs):
+        item_type = data.get("type")
+        if item_type not in _TYPE_KEYS:
+            return
+        errors: dict[str, list[str]] = {}
+
+        def problem(key, text):
+            errors.setdefault(key, []).append(text)
+
+        allowed = _COMMON_KEYS | _TYPE_KEYS[item_type]
+        if self._can_fail(data):
+            allowed |= _FAILURE_KEYS
+        for key in data:
+            if key not in allowed:
+                reason = ("only allowed on items that can fail (see checklists/README.md)"
+                          if key in _FAILURE_KEYS else f"not allowed for type {item_type}")
+                problem(key, reason)
+
+        if item_type in ("single_choice", "multi_choice") and "options" not in data:
+            problem("options", "required for a choice item")
+        if item_type == "signature" and "signer" not in data:
+            problem("signer", f"required: one of {', '.join(SIGNERS)}")
+        if item_type == "register_rows":
+            for key in ("register", "row_options"):
+                if key not in data:
+                    problem(key, "required for a register_rows item")
+        self._check_values(data, "fail_values", "options", problem)
+        self._check_values(data, "row_fail_values", "row_options", problem)
+        for key in ("options", "row_options"):
+            values = [option["value"] for option in data.get(key, [])]
+            if len(values) != len(set(values)):
+                problem(key, "option values must be unique")
+        low, high = data.get("min"), data.get("max")
+        if low is not None and high is not None and low > high:
+            problem("min", "min is larger than max")
+        if item_type == "photo" and (high or 0) > 20:
+            problem("max", "at most 20 photos per item")
+        if (data.get("min_selected") or 0) > (data.get("max_selected") or 10**9):
+            problem("min_selected", "min_selected is larger than max_selected")
+        if errors:
+            raise ValidationError(errors)
+
+    @staticmethod
+    def _can_fail(data) -> bool:
+        kind = data.get("type")
+        return (kind in ("pass_fail", "register_rows")
+                or (kind == "yes_no" and "fail_on" in data)
+                or (kind == "number" and ("fail_below" in data or "fail_above" in data))
+                or (kind in ("single_choice", "multi_choice") and "fail_values" in data))
+
+    @staticmethod
+    def _check_values(data, values_key, options_key, problem):
+        known = {option["value"] for option in data.get(options_key, [])}
+        for value in data.get(values_key, []):
+            if value not in known:
+                problem(values_key, f"'{value}' is not one of the {options_key}")
+
+
+class SectionSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    id = fields.String(required=True, validate=IDENTIFIER)
+    title = fields.Nested(TextSchema, required=True)
+    items = fields.List(fields.Nested(ItemSchema), required=True,
+                        validate=validate.Length(min=1, max=200))
+
+
+class WhenSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    item = fields.String(required=True, validate=IDENTIFIER)
+    equals = fields.Raw(required=True)
+
+
+class FrequencyRuleSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    id = fields.String(required=True, validate=IDENTIFIER)
+    label = fields.Nested(TextSchema, required=True)
+    scope = fields.String(required=True, validate=validate.OneOf(SCOPES))
+    period = fields.String(required=True, validate=validate.OneOf(PERIODS))
+    min_count = fields.Integer(strict=True, validate=validate.Range(min=1, max=1000))
+    min_share = fields.Float(validate=validate.Range(min=0, max=1, min_inclusive=False),
+                             allow_nan=False)
+    distinct = fields.Boolean(load_default=False)
+    performed_by = fields.String(validate=validate.OneOf(PERFORMERS))
+    when = fields.Nested(WhenSchema)
+
+    @validates_schema
+    def check_count(self, data, **kwargs):
+        if ("min_count" in data) == ("min_share" in data):
+            raise ValidationError("give exactly one of min_count or min_share", "min_count")
+
+
+class ChecklistDefinitionSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    code = fields.String(required=True, validate=IDENTIFIER)
+    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    title = fields.Nested(TextSchema, required=True)
+    description = fields.Nested(TextSchema)
+    source = fields.String(validate=validate.Length(max=500))
+    subject = fields.String(required=True, validate=validate.OneOf(SUBJECTS))
+    frequency = fields.List(fields.Nested(FrequencyRuleSchema), required=True,
+                            validate=validate.Length(min=1))
+    sections = fields.List(fields.Nested(SectionSchema), required=True,
+                           validate=validate.Length(min=1, max=50))
+
+    @validates_schema
+    def check_references(self, data, **kwargs):
+        errors: dict[str, list[str]] = {}
+        items = {}
+        section_ids = set()
+        for section in data.get("sections", []):
+            if section["id"] in section_ids:
+                errors.setdefault("sections", []).append(
+                    f"section id '{section['id']}' is used twice")
+            section_ids.add(section["id"])
+            for item in section["items"]:
+                if item["id"] in items:
+                    errors.setdefault("sections", []).append(
+                        f"item {item['id']}: id is used twice")
+                items[item["id"]] = item
+        registers = {item.get("register") for item in items.values()
+                     if item["type"] == "register_rows"}
+        if registers and data.get("subject") != "key_register":
+            errors.setdefault("subject", []).append(
+                "a register_rows item needs subject key_register")
+        for rule in data.get("frequency", []):
+            scope = rule["scope"]
+            subject = data.get("subject")
+            if scope == "renovation" and subject != "renovation" or (
+                    scope in ("unit", "key_customer") and subject != "unit"):
+                errors.setdefault("frequency", []).append(
+                    f"rule {rule['id']}: scope {scope} does not fit subject {subject}")
+            when = rule.get("when")
+            if when and when["item"] not in items:
+                errors.setdefault("frequency", []).append(
+                    f"rule {rule['id']}: when.item '{when['item']}' is not an item here")
+        rule_ids = [rule["id"] for rule in data.get("frequency", [])]
+        if len(rule_ids) != len(set(rule_ids)):
+            errors.setdefault("frequency", []).append("frequency rule ids must be unique")
+        if errors:
+            raise ValidationError(errors)
+
+
+def _fill_defaults(definition: dict) -> dict:
+    """Spell out every default so readers of a stored definition never guess."""
+    for section in definition["sections"]:
+        for item in section["items"]:
+            kind = item["type"]
+            item.setdefault("required", kind not in ("photo",))
+            item.setdefault("weight", 0)
+            if kind == "pass_fail":
+                item.setdefault("allow_na", True)
+            if kind == "text":
+                item.setdefault("multiline", False)
+                item.setdefault("max_length", 2000)
+            if kind == "photo":
+                item.setdefault("min", 1 if item["required"] else 0)
+                item.setdefault("max", 6)
+            if item.get("follow_up_on_fail"):
+                item.setdefault("follow_up_due_days", 3)
+    return definition
+
+
+def validate_definition(raw) -> dict:
+    if not isinstance(raw, dict):
+        raise DefinitionError(["the file must hold a mapping (code, version, title, ...)"])
+    try:
+        loaded = ChecklistDefinitionSchema().load(raw)
+    except ValidationError as error:
+        raise DefinitionError(describe_errors(error.messages, raw)) from None
+    return _fill_defaults(loaded)
+
+
+def describe_errors(messages, raw) -> list[str]:
+    """Flatten marshmallow's nested errors into lines naming the item or section id."""
+    problems: list[str] = []
+
+    def walk(node, path: list, raw_node):
+        if isinstance(node, dict):
+            for key, child in node.items():
+                raw_child = None
+                if isinstance(raw_node, dict):
+                    raw_child = raw_node.get(key)
+                elif isinstance(raw_node, list) and isinstance(key, int) and key < len(raw_node):
+                    raw_child = raw_node[key]
+                walk(child, [*path, (key, raw_child)], raw_child)
+        elif isinstance(node, list):
+            for text in node:
+                if isinstance(text, dict | list):
+                    walk(text, path, raw_node)
+                else:
+                    problems.append(f"{_where(path)}: {text}")
+        else:
+            problems.append(f"{_where(path)}: {node}")
+
+    walk(messages, [], raw)
+    return problems
+
+
+def _where(path) -> str:
+    """Render a path like sections[1].items[3].label.en as ``item wall_check: label.en``."""
+    owner = None
+    rest: list[str] = []
+    for position, (key, raw_child) in enumerate(path):
+        parent_key = path[position - 1][0] if position else None
+        if isinstance(key, int) and parent_key in ("items", "sections", "frequency"):
+            kind = {"items": "item", "sections": "section", "frequency": "rule"}[parent_key]
+            name = raw_child.get("id") if isinstance(raw_child, dict) else None
+            owner = f"{kind} {name}" if name else f"{kind} #{key + 1}"
+            rest = []
+        elif key in ("items", "sections", "frequency") and position + 1 < len(path) and (
+                isinstance(path[position + 1][0], int)):
+            continue
+        elif key != "_schema":
+            rest.append(str(key) if not isinstance(key, int) else f"[{key}]")
+    field = ".".join(rest).replace(".[", "[")
+    if owner and field:
+        return f"{owner}: {field}"
+    return owner or field or "(top level)"
+
+
+def content_hash(definition: dict) -> str:
+    canonical = json.dumps(definition, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()

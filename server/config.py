@@ -1,0 +1,84 @@
+"""Configuration in one place, each setting documented beside its default.
+
+Every setting can be overridden by an environment variable of the same name prefixed with
+``XUNCHA_`` (``DATABASE_URL`` and ``SECRET_KEY`` are also read without the prefix, as most
+hosting platforms set them that way), or by the ``config`` mapping given to ``create_app``.
+"""
+
+import os
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Defaults:
+    # Embedded default: one SQLite file under var/ so that a single command starts a working
+    # system. Production sets DATABASE_URL=postgresql+psycopg://user@host/dbname.
+    SQLALCHEMY_DATABASE_URI = f"sqlite:///{REPO_ROOT / 'var' / 'xuncha.sqlite3'}"
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+
+    # Signs nothing security-critical today (API tokens are random and stored hashed), but
+    # Flask extensions expect it; production must set its own.
+    SECRET_KEY = "dev-only-not-secret"
+
+    # Where uploaded photos and signatures are kept on the embedded default.
+    BLOB_DIR = str(REPO_ROOT / "var" / "blobs")
+
+    # Folder the `checklists load` command reads when no path is given.
+    CHECKLISTS_DIR = str(REPO_ROOT / "checklists")
+
+    # API tokens expire after this many days of existence; logout revokes them earlier.
+    TOKEN_LIFETIME_DAYS = 30
+
+    # Login rate limit: at most LOGIN_MAX_FAILURES failed attempts per username, and
+    # LOGIN_MAX_FAILURES_PER_ADDRESS per client address, within LOGIN_WINDOW_SECONDS.
+    # Counted in the database so every app process sees the same numbers.
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_MAX_FAILURES_PER_ADDRESS = 30
+    LOGIN_WINDOW_SECONDS = 15 * 60
+
+    # Password for the users the `demo` command creates (printed by the command, in README).
+    DEMO_PASSWORD = "xuncha-demo"
+
+    # Default time zone of new properties; frequency periods are counted in it.
+    DEFAULT_TIMEZONE = "Asia/Shanghai"
+
+    # Request bodies larger than this are refused before they are read (JSON endpoints).
+    MAX_CONTENT_LENGTH = 32 * 1024 * 1024
+
+    # flask-smorest / OpenAPI document.
+    API_TITLE = "Xuncha API"
+    API_VERSION = "1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api"
+    OPENAPI_JSON_PATH = "openapi.json"
+    OPENAPI_REDOC_PATH = None
+    OPENAPI_SWAGGER_UI_PATH = None
+    JSON_SORT_KEYS = False
+
+
+_ALIASES = {"SQLALCHEMY_DATABASE_URI": ("XUNCHA_DATABASE_URL", "DATABASE_URL"),
+            "SECRET_KEY": ("XUNCHA_SECRET_KEY", "SECRET_KEY")}
+_INT_SETTINGS = {"TOKEN_LIFETIME_DAYS", "LOGIN_MAX_FAILURES", "LOGIN_MAX_FAILURES_PER_ADDRESS",
+                 "LOGIN_WINDOW_SECONDS", "MAX_CONTENT_LENGTH"}
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the common ``postgres://`` / ``postgresql://`` spellings and use psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def from_environment(environ=os.environ) -> dict:
+    settings = {}
+    for name in dir(Defaults):
+        if not name.isupper():
+            continue
+        for env_name in _ALIASES.get(name, (f"XUNCHA_{name}",)):
+            if env_name in environ:
+                value = environ[env_name]
+                settings[name] = int(value) if name in _INT_SETTINGS else value
+                break
+    return settings

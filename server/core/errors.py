@@ -1,0 +1,107 @@
+"""One error envelope for the whole API.
+
+Every error answer has the shape::
+
+    {"error": {"code": "auth.invalid_credentials", "message": "用户名或密码错误。",
+               "status": 401, "details": {...}}}
+
+``code`` is stable and meant for programs (the PWA branches on it); ``message`` is for people,
+in the caller's language; ``details`` carries field errors or the limits that were exceeded.
+"""
+
+import logging
+
+from flask import jsonify
+from marshmallow import Schema, fields
+from werkzeug.exceptions import HTTPException
+
+from .i18n import message, translate_field_messages
+
+log = logging.getLogger(__name__)
+
+
+class Problem(Exception):
+    """An error the caller can act on. Raise it from operations and views; nothing is written."""
+
+    def __init__(self, status: int, code: str, details: dict | None = None,
+                 headers: dict | None = None, **params):
+        super().__init__(code)
+        self.status = status
+        self.code = code
+        self.details = details or {}
+        self.headers = headers or {}
+        self.params = params
+
+
+class ErrorBodySchema(Schema):
+    code = fields.String(required=True, metadata={"description": "stable machine code"})
+    message = fields.String(required=True, metadata={"description": "in the caller's language"})
+    status = fields.Integer(required=True)
+    details = fields.Dict(metadata={"description": "field errors or limits"})
+
+
+class ErrorSchema(Schema):
+    error = fields.Nested(ErrorBodySchema, required=True)
+
+
+def error_response(status: int, code: str, details=None, headers=None, **params):
+    body = {"code": code, "message": message(code, **params), "status": status}
+    if details:
+        body["details"] = details
+    response = jsonify({"error": body})
+    response.status_code = status
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+# werkzeug status → our code, for errors raised by Flask itself (routing, body size, ...).
+_HTTP_CODES = {400: "request.bad", 404: "not_found", 405: "method_not_allowed",
+               413: "request.too_large", 422: "request.invalid", 428: "request.precondition_required",
+               412: "request.stale_version"}
+
+
+def http_exception_response(error: HTTPException):
+    """Render werkzeug / webargs errors (bad JSON, validation, 404, 405, 413) in our envelope."""
+    status = error.code or 500
+    data = getattr(error, "data", None) or {}
+    messages = data.get("messages")
+    headers = {}
+    if status == 405 and getattr(error, "valid_methods", None):
+        # flask-smorest drops Allow on 405; RFC 9110 requires it.
+        headers["Allow"] = ", ".join(error.valid_methods)
+    if messages:
+        # webargs nests field errors by location: {"json": {...}} / {"query": {...}}.
+        if _is_invalid_json(messages):
+            return error_response(400, "request.invalid_json", headers=headers)
+        return error_response(status if status != 400 else 422, "request.invalid",
+                              details={"fields": translate_field_messages(messages)},
+                              headers=headers)
+    code = _HTTP_CODES.get(status, "request.bad" if status < 500 else "server.error")
+    params = {}
+    if status == 413:
+        from flask import current_app
+        params["limit"] = f"{current_app.config['MAX_CONTENT_LENGTH'] // (1024 * 1024)} MB"
+    return error_response(status, code, headers=headers, **params)
+
+
+def _is_invalid_json(messages) -> bool:
+    json_messages = messages.get("json") if isinstance(messages, dict) else None
+    return isinstance(json_messages, dict | list) and "Invalid JSON body." in (
+        json_messages if isinstance(json_messages, list) else json_messages.get("_schema", []))
+
+
+def init_app(app):
+    @app.errorhandler(Problem)
+    def handle_problem(problem: Problem):
+        return error_response(problem.status, problem.code, problem.details, problem.headers,
+                              **problem.params)
+
+    @app.errorhandler(HTTPException)
+    def handle_http_exception(error: HTTPException):
+        return http_exception_response(error)
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(error: Exception):
+        log.exception("unhandled error")
+        return error_response(500, "server.error")

@@ -1,0 +1,119 @@
+"""User-facing messages in zh-CN and English.
+
+Errors are part of the product: a patrol officer in a stairwell must understand why the server
+refused something, in the language the phone is set to. Every machine code the API returns has
+an entry here; `tests/test_errors.py` checks that each has both languages.
+"""
+
+import re
+
+from flask import has_request_context, request
+
+LANGUAGES = ("zh-CN", "en")
+DEFAULT_LANGUAGE = "zh-CN"
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # code: (zh-CN, en)
+    "request.invalid_json": ("请求内容不是有效的 JSON。", "The request body is not valid JSON."),
+    "request.invalid": ("请求内容有误，请检查标出的字段。",
+                        "The request has errors; see the fields listed."),
+    "request.too_large": ("请求内容过大（上限 {limit}）。", "The request is too large (limit {limit})."),
+    "request.bad": ("请求无效。", "The request is not valid."),
+    "request.precondition_required": ("修改前需要带上版本号（If-Match）。",
+                                      "Send the version you are changing (If-Match)."),
+    "request.stale_version": ("该内容已被他人修改，请刷新后再改。",
+                              "This was changed by someone else since you loaded it; "
+                              "reload and try again."),
+    "request.conflict": ("与已有数据冲突：{what}", "Conflicts with existing data: {what}"),
+    "not_found": ("找不到该资源。", "Not found."),
+    "method_not_allowed": ("不支持该请求方法。", "This method is not allowed here."),
+    "server.error": ("服务器内部错误，已记录，请稍后再试。",
+                     "Internal server error; it has been logged. Please try again later."),
+    "auth.required": ("请先登录。", "Please log in."),
+    "auth.invalid_token": ("登录已失效，请重新登录。", "Your session has ended; please log in again."),
+    "auth.invalid_credentials": ("用户名或密码错误。", "Wrong username or password."),
+    "auth.rate_limited": ("登录失败次数过多，请 {minutes} 分钟后再试。",
+                          "Too many failed logins; try again in {minutes} minutes."),
+    "access.role_denied": ("您的角色无权执行此操作。", "Your role may not do this."),
+    "access.property_denied": ("您无权访问该项目。", "You are not assigned to this property."),
+    "user.username_taken": ("用户名“{username}”已被使用。", "The username “{username}” is taken."),
+    "user.weak_password": ("密码至少需要 {min} 个字符。", "The password needs at least {min} characters."),
+    "property.code_taken": ("项目编码“{code}”已存在。", "The property code “{code}” already exists."),
+    "unit.duplicate": ("该房号已存在：{label}", "This unit already exists: {label}"),
+    "unit.not_in_property": ("房屋不属于该项目。", "That unit does not belong to this property."),
+    "key.tag_taken": ("钥匙编号“{tag}”已存在。", "The key tag “{tag}” already exists."),
+    "renovation.bad_dates": ("装修许可结束日期不能早于开始日期。",
+                             "The permit end date cannot be before its start date."),
+    "checklist.not_found": ("找不到该检查表版本。", "No such checklist version."),
+    "checklist.invalid": ("检查表定义有误。", "The checklist definition has errors."),
+    "checklist.published_changed": (
+        "检查表 {code} 第 {version} 版已发布，内容不可修改；请另存为第 {next} 版。",
+        "Checklist {code} version {version} is published and cannot change; "
+        "publish it as version {next}."),
+}
+
+# marshmallow's own field messages, translated so a whole error reads in one language.
+_FIELD_MESSAGES_ZH = {
+    "Missing data for required field.": "必填字段缺失。",
+    "Unknown field.": "未知字段。",
+    "Field may not be null.": "不能为空。",
+    "Not a valid integer.": "不是有效的整数。",
+    "Not a valid number.": "不是有效的数字。",
+    "Not a valid string.": "不是有效的文本。",
+    "Not a valid boolean.": "不是有效的是/否值。",
+    "Not a valid date.": "不是有效的日期。",
+    "Not a valid datetime.": "不是有效的日期时间。",
+    "Not a valid time.": "不是有效的时间。",
+    "Not a valid UUID.": "不是有效的 UUID。",
+    "Not a valid list.": "不是有效的列表。",
+    "Not a valid mapping type.": "不是有效的对象。",
+    "Invalid input type.": "输入类型无效。",
+    "Invalid value.": "无效的值。",
+    "Shorter than minimum length 1.": "不能为空。",
+    "Invalid JSON body.": "请求内容不是有效的 JSON。",
+}
+_FIELD_PATTERNS_ZH = [
+    (re.compile(r"^Must be one of: (.*)\.$"), "必须是以下之一：{0}。"),
+    (re.compile(r"^Length must be between (\d+) and (\d+)\.$"), "长度必须在 {0} 到 {1} 之间。"),
+    (re.compile(r"^Shorter than minimum length (\d+)\.$"), "长度不能少于 {0}。"),
+    (re.compile(r"^Longer than maximum length (\d+)\.$"), "长度不能超过 {0}。"),
+    (re.compile(r"^Must be greater than or equal to (\S+) and less than or equal to (\S+)\.$"),
+     "必须在 {0} 到 {1} 之间。"),
+    (re.compile(r"^Must be greater than or equal to (\S+)\.$"), "必须大于或等于 {0}。"),
+    (re.compile(r"^Must be less than or equal to (\S+)\.$"), "必须小于或等于 {0}。"),
+    (re.compile(r"^String does not match expected pattern\.$"), "格式不正确。"),
+]
+
+
+def current_language() -> str:
+    """The caller's language: the best match of Accept-Language, zh-CN when nothing matches."""
+    if not has_request_context():
+        return DEFAULT_LANGUAGE
+    best = request.accept_languages.best_match(["zh-CN", "zh", "en"], default=DEFAULT_LANGUAGE)
+    return "en" if best == "en" else "zh-CN"
+
+
+def message(code: str, language: str | None = None, **params) -> str:
+    language = language or current_language()
+    zh, en = MESSAGES.get(code, MESSAGES["request.bad"])
+    template = zh if language == "zh-CN" else en
+    return template.format(**params)
+
+
+def translate_field_messages(messages, language: str | None = None):
+    """Translate a marshmallow error tree (dicts / lists of strings) into ``language``."""
+    language = language or current_language()
+    if language == "en":
+        return messages
+    if isinstance(messages, dict):
+        return {key: translate_field_messages(value, language) for key, value in messages.items()}
+    if isinstance(messages, list):
+        return [translate_field_messages(value, language) for value in messages]
+    if isinstance(messages, str):
+        if messages in _FIELD_MESSAGES_ZH:
+            return _FIELD_MESSAGES_ZH[messages]
+        for pattern, template in _FIELD_PATTERNS_ZH:
+            match = pattern.match(messages)
+            if match:
+                return template.format(*match.groups())
+    return messages

@@ -1,0 +1,208 @@
+"""Properties and their registers (units, renovations, keys).
+
+Everyone reads the registers of the properties they serve (the phone needs them offline);
+supervisors and admins edit them. Edits carry the row version in If-Match.
+"""
+
+import sqlalchemy as sa
+from flask import g
+from flask_smorest import Blueprint
+
+from server.core.db import db
+from server.core.errors import Problem
+from server.users.access import require_property, require_roles, visible_property_ids
+from server.users.models import Role
+
+from . import operations
+from .models import Key, Property, Renovation, Unit
+from .schemas import (
+    KeyIn,
+    KeyOut,
+    KeyPage,
+    KeyQuery,
+    KeyUpdateIn,
+    PropertyIn,
+    PropertyOut,
+    PropertyUpdateIn,
+    RenovationIn,
+    RenovationOut,
+    RenovationPage,
+    RenovationQuery,
+    RenovationUpdateIn,
+    UnitIn,
+    UnitOut,
+    UnitPage,
+    UnitQuery,
+    UnitUpdateIn,
+)
+
+blp = Blueprint("properties", __name__, url_prefix="/api/properties",
+                description="Properties and their registers: units, renovations, keys.")
+
+EDITORS = (Role.SUPERVISOR, Role.ADMIN)
+
+
+@blp.route("", methods=["GET"])
+@blp.response(200, PropertyOut(many=True))
+def list_properties():
+    """The properties the caller serves (managers and admins: all)."""
+    statement = sa.select(Property).order_by(Property.code)
+    visible = visible_property_ids()
+    if visible is not None:
+        statement = statement.where(Property.id.in_(visible))
+    return db.session.scalars(statement).all()
+
+
+@blp.route("", methods=["POST"])
+@blp.arguments(PropertyIn)
+@blp.response(201, PropertyOut)
+def create_property(data):
+    """Add a property (admin)."""
+    require_roles(Role.ADMIN)
+    return operations.create_property(data)
+
+
+@blp.route("/<int:property_id>", methods=["GET"])
+@blp.response(200, PropertyOut)
+def get_property(property_id):
+    return require_property(property_id)
+
+
+@blp.route("/<int:property_id>", methods=["PATCH"])
+@blp.arguments(PropertyUpdateIn)
+@blp.response(200, PropertyOut)
+def update_property(data, property_id):
+    """Rename a property or change its time zone (admin)."""
+    return operations.update_property(require_property(property_id, Role.ADMIN), data)
+
+
+def _page(statement, query):
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(statement.subquery()))
+    page, per_page = query["page"], query["per_page"]
+    items = db.session.scalars(statement.limit(per_page).offset((page - 1) * per_page)).all()
+    return {"items": items, "page": page, "per_page": per_page, "total": total}
+
+
+def _row_of_property(model, property_id: int, row_id: int):
+    row = db.session.get(model, row_id)
+    if row is None or row.property_id != property_id:
+        raise Problem(404, "not_found")
+    return row
+
+
+def _etag(row):
+    g.etag_version = row.version
+    return row
+
+
+@blp.after_request
+def send_etag(response):
+    if getattr(g, "etag_version", None) is not None:
+        response.set_etag(str(g.etag_version))
+    return response
+
+
+# --- units (households) ---------------------------------------------------------------------
+
+@blp.route("/<int:property_id>/units", methods=["GET"])
+@blp.arguments(UnitQuery, location="query")
+@blp.response(200, UnitPage)
+def list_units(query, property_id):
+    """Households of a property, searchable by building, room or owner."""
+    require_property(property_id)
+    statement = (sa.select(Unit).filter_by(property_id=property_id)
+                 .order_by(Unit.building, Unit.entrance, Unit.room))
+    if query.get("building"):
+        statement = statement.filter_by(building=query["building"])
+    if query.get("key_customer") is not None:
+        statement = statement.filter_by(is_key_customer=query["key_customer"])
+    if query.get("q"):
+        like = f"%{query['q']}%"
+        statement = statement.where(sa.or_(Unit.room.like(like), Unit.building.like(like),
+                                           Unit.owner_name.like(like)))
+    return _page(statement, query)
+
+
+@blp.route("/<int:property_id>/units", methods=["POST"])
+@blp.arguments(UnitIn)
+@blp.response(201, UnitOut)
+def create_unit(data, property_id):
+    return _etag(operations.create_unit(require_property(property_id, *EDITORS), data))
+
+
+@blp.route("/<int:property_id>/units/<int:unit_id>", methods=["PATCH"])
+@blp.arguments(UnitUpdateIn)
+@blp.response(200, UnitOut)
+@blp.alt_response(412, description="the row changed since the version in If-Match")
+def update_unit(data, property_id, unit_id):
+    require_property(property_id, *EDITORS)
+    row = _row_of_property(Unit, property_id, unit_id)
+    return _etag(operations.update_register_row(row, data, operations.expected_version()))
+
+
+# --- renovations ----------------------------------------------------------------------------
+
+@blp.route("/<int:property_id>/renovations", methods=["GET"])
+@blp.arguments(RenovationQuery, location="query")
+@blp.response(200, RenovationPage)
+def list_renovations(query, property_id):
+    """The renovation register (装修台账); `status=active` is what is patrolled daily."""
+    require_property(property_id)
+    statement = (sa.select(Renovation).filter_by(property_id=property_id)
+                 .order_by(Renovation.permit_start.desc(), Renovation.id))
+    if query.get("status"):
+        statement = statement.filter_by(status=query["status"])
+    return _page(statement, query)
+
+
+@blp.route("/<int:property_id>/renovations", methods=["POST"])
+@blp.arguments(RenovationIn)
+@blp.response(201, RenovationOut)
+def create_renovation(data, property_id):
+    return _etag(operations.create_renovation(require_property(property_id, *EDITORS), data))
+
+
+@blp.route("/<int:property_id>/renovations/<int:renovation_id>", methods=["PATCH"])
+@blp.arguments(RenovationUpdateIn)
+@blp.response(200, RenovationOut)
+@blp.alt_response(412, description="the row changed since the version in If-Match")
+def update_renovation(data, property_id, renovation_id):
+    require_property(property_id, *EDITORS)
+    row = _row_of_property(Renovation, property_id, renovation_id)
+    return _etag(operations.update_register_row(row, data, operations.expected_version()))
+
+
+# --- keys -----------------------------------------------------------------------------------
+
+@blp.route("/<int:property_id>/keys", methods=["GET"])
+@blp.arguments(KeyQuery, location="query")
+@blp.response(200, KeyPage)
+def list_keys(query, property_id):
+    """The key register (钥匙台账)."""
+    require_property(property_id)
+    statement = sa.select(Key).filter_by(property_id=property_id).order_by(Key.tag_no)
+    if query.get("status"):
+        statement = statement.filter_by(status=query["status"])
+    return _page(statement, query)
+
+
+@blp.route("/<int:property_id>/keys", methods=["POST"])
+@blp.arguments(KeyIn)
+@blp.response(201, KeyOut)
+def create_key(data, property_id):
+    return _etag(operations.create_key(require_property(property_id, *EDITORS), data))
+
+
+@blp.route("/<int:property_id>/keys/<int:key_id>", methods=["PATCH"])
+@blp.arguments(KeyUpdateIn)
+@blp.response(200, KeyOut)
+@blp.alt_response(412, description="the row changed since the version in If-Match")
+def update_key(data, property_id, key_id):
+    require_property(property_id, *EDITORS)
+    row = _row_of_property(Key, property_id, key_id)
+    return _etag(operations.update_register_row(row, data, operations.expected_version()))
+
+
+def init_app(app):
+    from server.core.api import api
+    api.register_blueprint(blp)

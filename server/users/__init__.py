@@ -1,0 +1,8 @@
+"""People, roles, logins and API tokens."""
+
+from . import models  # noqa: F401  (registers the tables)
+
+
+def init_app(app):
+    from .blueprint import init_app as init_blueprints
+    init_blueprints(app)

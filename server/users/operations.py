@@ -1,0 +1,130 @@
+"""Accounts, logins and tokens. Operations flush; the request boundary commits."""
+
+import secrets
+from datetime import timedelta
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+
+from server.core.db import db, utcnow
+from server.core.errors import Problem
+
+from .access import hash_token
+from .models import ApiToken, LoginAttempt, User
+
+MIN_PASSWORD_LENGTH = 8
+
+# argon2id with the library's defaults (RFC 9106 "second recommended" profile).
+_hasher = PasswordHasher()
+# Verified against when the username does not exist, so a wrong username costs as much time
+# as a wrong password and response times do not reveal which usernames exist.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+def hash_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise Problem(422, "user.weak_password", min=MIN_PASSWORD_LENGTH)
+    return _hasher.hash(password)
+
+
+def check_password(user: User | None, password: str) -> bool:
+    try:
+        return _hasher.verify(user.password_hash if user else _DUMMY_HASH, password) and (
+            user is not None)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def create_user(username: str, password: str, display_name: str, role: str,
+                phone: str | None = None) -> User:
+    if db.session.scalar(sa.select(User.id).filter_by(username=username)):
+        raise Problem(409, "user.username_taken", username=username)
+    user = User(username=username, display_name=display_name, role=role, phone=phone,
+                password_hash=hash_password(password))
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def update_user(user: User, changes: dict) -> User:
+    password = changes.pop("password", None)
+    if password is not None:
+        user.password_hash = hash_password(password)
+        revoke_all_tokens(user)  # a password change signs every device out
+    if changes.get("is_active") is False:
+        revoke_all_tokens(user)
+    for key, value in changes.items():
+        setattr(user, key, value)
+    db.session.flush()
+    return user
+
+
+def login_blocked_for(username: str, remote_addr: str) -> int | None:
+    """Seconds until another attempt is allowed, or None when the caller may try now."""
+    config = current_app.config
+    window = timedelta(seconds=config["LOGIN_WINDOW_SECONDS"])
+    since = utcnow() - window
+    last_success = db.session.scalar(
+        sa.select(sa.func.max(LoginAttempt.attempted_at))
+        .filter_by(username=username, succeeded=True).where(LoginAttempt.attempted_at > since))
+    user_since = max(since, last_success) if last_success else since
+    checks = (
+        (LoginAttempt.username == username, user_since, config["LOGIN_MAX_FAILURES"]),
+        (LoginAttempt.remote_addr == remote_addr, since, config["LOGIN_MAX_FAILURES_PER_ADDRESS"]),
+    )
+    for condition, start, limit in checks:
+        failures = db.session.execute(
+            sa.select(sa.func.count(), sa.func.min(LoginAttempt.attempted_at))
+            .where(condition, LoginAttempt.succeeded.is_(False),
+                   LoginAttempt.attempted_at > start)).one()
+        if failures[0] >= limit:
+            # The oldest counted failure leaves the window first.
+            return max(1, int((failures[1] + window - utcnow()).total_seconds()))
+    return None
+
+
+def record_login_attempt(username: str, remote_addr: str, succeeded: bool):
+    db.session.add(LoginAttempt(username=username, remote_addr=remote_addr, succeeded=succeeded))
+    db.session.flush()
+
+
+def issue_token(user: User, device: str | None) -> tuple[str, ApiToken]:
+    """Return the token (shown once, never stored) and its database row."""
+    token = "xc_" + secrets.token_urlsafe(32)
+    lifetime = timedelta(days=current_app.config["TOKEN_LIFETIME_DAYS"])
+    row = ApiToken(user=user, token_hash=hash_token(token), device=device,
+                   expires_at=utcnow() + lifetime)
+    db.session.add(row)
+    db.session.flush()
+    return token, row
+
+
+def revoke_token(row: ApiToken):
+    row.revoked_at = utcnow()
+    db.session.flush()
+
+
+def revoke_all_tokens(user: User):
+    db.session.execute(sa.update(ApiToken)
+                       .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+                       .values(revoked_at=utcnow()))
+
+
+def set_memberships(user: User, wanted: dict[int, bool]):
+    """Make ``user`` a member of exactly the properties in ``wanted`` (id → is key keeper)."""
+    from server.properties.models import PropertyMember
+
+    current = {membership.property_id: membership for membership in user.memberships}
+    for property_id, membership in current.items():
+        if property_id not in wanted:
+            user.memberships.remove(membership)
+        else:
+            membership.is_key_keeper = wanted[property_id]
+    for property_id, is_key_keeper in wanted.items():
+        if property_id not in current:
+            user.memberships.append(PropertyMember(property_id=property_id,
+                                                   is_key_keeper=is_key_keeper))
+    db.session.flush()
+    db.session.refresh(user, ["memberships"])
