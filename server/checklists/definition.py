@@ -20,7 +20,7 @@ from marshmallow import (
 ITEM_TYPES = ("pass_fail", "yes_no", "text", "number", "single_choice", "multi_choice",
               "date", "time", "datetime", "photo", "signature", "register_rows")
 SUBJECTS = ("renovation", "property", "key_register", "unit")
-SIGNERS = ("inspector", "owner", "contractor", "supervisor", "keeper")
+SIGNERS = ("inspector", "owner", "contractor", "supervisor", "keeper", "duty_staff")
 REGISTERS = ("keys",)
 SCOPES = ("renovation", "property", "unit", "key_customer")
 PERIODS = ("day", "week", "month")
@@ -42,7 +42,7 @@ _TYPE_KEYS = {
     "register_rows": {"register", "row_options", "row_fail_values", "row_photo_when_failed"},
 }
 _FAILURE_KEYS = {"photo_when_failed", "follow_up_on_fail", "follow_up_due_days"}
-_COMMON_KEYS = {"id", "type", "label", "help", "required", "weight"}
+_COMMON_KEYS = {"id", "type", "label", "help", "required", "required_when", "weight"}
 
 
 class DefinitionError(Exception):
@@ -71,6 +71,14 @@ class OptionSchema(Schema):
     label = fields.Nested(TextSchema, required=True)
 
 
+class WhenSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    item = fields.String(required=True, validate=IDENTIFIER)
+    equals = fields.Raw(required=True)
+
+
 class ItemSchema(Schema):
     class Meta:
         unknown = RAISE
@@ -80,6 +88,7 @@ class ItemSchema(Schema):
     label = fields.Nested(TextSchema, required=True)
     help = fields.Nested(TextSchema)
     required = fields.Boolean()
+    required_when = fields.Nested(WhenSchema)
     weight = fields.Float(validate=validate.Range(min=0, max=1000), allow_nan=False)
     photo_when_failed = fields.Integer(strict=True, validate=validate.Range(min=1, max=20))
     follow_up_on_fail = fields.Boolean()
@@ -174,14 +183,6 @@ class SectionSchema(Schema):
                         validate=validate.Length(min=1, max=200))
 
 
-class WhenSchema(Schema):
-    class Meta:
-        unknown = RAISE
-
-    item = fields.String(required=True, validate=IDENTIFIER)
-    equals = fields.Raw(required=True)
-
-
 class FrequencyRuleSchema(Schema):
     class Meta:
         unknown = RAISE
@@ -245,15 +246,47 @@ class ChecklistDefinitionSchema(Schema):
                     scope in ("unit", "key_customer") and subject != "unit"):
                 errors.setdefault("frequency", []).append(
                     f"rule {rule['id']}: scope {scope} does not fit subject {subject}")
-            when = rule.get("when")
-            if when and when["item"] not in items:
-                errors.setdefault("frequency", []).append(
-                    f"rule {rule['id']}: when.item '{when['item']}' is not an item here")
+        for item in items.values():
+            if "required_when" in item:
+                self._check_when(item["required_when"], items, f"item {item['id']}: required_when",
+                                 errors)
+        for rule in data.get("frequency", []):
+            if rule.get("when"):
+                self._check_when(rule["when"], items, f"rule {rule['id']}: when", errors)
         rule_ids = [rule["id"] for rule in data.get("frequency", [])]
         if len(rule_ids) != len(set(rule_ids)):
             errors.setdefault("frequency", []).append("frequency rule ids must be unique")
         if errors:
             raise ValidationError(errors)
+
+    @staticmethod
+    def _check_when(when: dict, items: dict, where: str, errors: dict):
+        target = items.get(when["item"])
+        if target is None:
+            errors.setdefault("sections", []).append(
+                f"{where}.item: '{when['item']}' is not an item of this checklist")
+            return
+        answers = possible_answers(target)
+        if answers is None:
+            errors.setdefault("sections", []).append(
+                f"{where}.item: '{when['item']}' has no fixed answers to compare with")
+        elif when["equals"] not in answers:
+            # YAML reads an unquoted yes/no as a boolean: say so, it is the usual cause.
+            hint = ' (quote it: "yes")' if isinstance(when["equals"], bool) else ""
+            errors.setdefault("sections", []).append(
+                f"{where}.equals: {when['equals']!r} is not one of {answers}{hint}")
+
+
+def possible_answers(item: dict) -> list | None:
+    """The closed set of answers an item can take, or None for free answers (text, number)."""
+    kind = item["type"]
+    if kind == "pass_fail":
+        return ["pass", "fail", "na"] if item.get("allow_na", True) else ["pass", "fail"]
+    if kind == "yes_no":
+        return ["yes", "no"]
+    if kind in ("single_choice", "multi_choice"):
+        return [option["value"] for option in item["options"]]
+    return None
 
 
 def _fill_defaults(definition: dict) -> dict:

@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 class Problem(Exception):
     """An error the caller can act on. Raise it from operations and views; nothing is written."""
 
-    def __init__(self, status: int, code: str, details: dict | None = None,
+    def __init__(self, status: int, code: str, /, details: dict | None = None,
                  headers: dict | None = None, **params):
         super().__init__(code)
         self.status = status
@@ -44,7 +44,7 @@ class ErrorSchema(Schema):
     error = fields.Nested(ErrorBodySchema, required=True)
 
 
-def error_response(status: int, code: str, details=None, headers=None, **params):
+def error_response(status: int, code: str, /, details=None, headers=None, **params):
     body = {"code": code, "message": message(code, **params), "status": status}
     if details:
         body["details"] = details

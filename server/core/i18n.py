@@ -93,7 +93,7 @@ def current_language() -> str:
     return "en" if best == "en" else "zh-CN"
 
 
-def message(code: str, language: str | None = None, **params) -> str:
+def message(code: str, /, language: str | None = None, **params) -> str:
     language = language or current_language()
     zh, en = MESSAGES.get(code, MESSAGES["request.bad"])
     template = zh if language == "zh-CN" else en

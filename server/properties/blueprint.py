@@ -69,7 +69,7 @@ def get_property(property_id):
 
 
 @blp.route("/<int:property_id>", methods=["PATCH"])
-@blp.arguments(PropertyUpdateIn)
+@blp.arguments(PropertyUpdateIn(partial=True))
 @blp.response(200, PropertyOut)
 def update_property(data, property_id):
     """Rename a property or change its time zone (admin)."""

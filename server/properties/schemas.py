@@ -37,8 +37,7 @@ class PropertyIn(InputSchema):
 
 
 class PropertyUpdateIn(PropertyIn):
-    class Meta:
-        partial = True
+    """Same fields as PropertyIn, all optional (the view loads it with partial=True)."""
 
 
 class RegisterRowOut(Schema):

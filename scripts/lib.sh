@@ -1,0 +1,67 @@
+# Shared by scripts/serve and scripts/test: installs what Xuncha needs on a fresh Debian machine.
+# shellcheck shell=bash
+
+repo_root() { cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd; }
+
+# Install Debian packages that are not installed yet (no-op when all are present).
+ensure_debian_packages() {
+    local missing=()
+    for package in "$@"; do
+        dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
+            || missing+=("$package")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    echo "==> installing Debian packages: ${missing[*]}"
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+# A virtualenv in .venv with the project (and extras, e.g. "test") installed in editable mode.
+ensure_python_env() {
+    local extras="$1"
+    local python="${PYTHON:-python3}"
+    if [ ! -x .venv/bin/python ]; then
+        "$python" -m venv .venv 2>/dev/null || {
+            ensure_debian_packages python3-venv
+            "$python" -m venv .venv
+        }
+    fi
+    echo "==> installing Python packages (pyproject.toml${extras:+ [$extras]})"
+    .venv/bin/pip install -q --disable-pip-version-check --upgrade pip
+    .venv/bin/pip install -q --disable-pip-version-check -e ".${extras:+[$extras]}"
+}
+
+postgres_reachable() {
+    .venv/bin/python - "$1" <<'PY' 2>/dev/null
+import sys, sqlalchemy as sa
+sa.create_engine(sys.argv[1]).connect().close()
+PY
+}
+
+# The tests need a PostgreSQL at XUNCHA_TEST_PG_URL (default: postgres@127.0.0.1:5432/test,
+# trust auth), as the project's machines provide. On a machine without one, install Debian's,
+# allow trust auth on loopback and create the `test` database.
+ensure_postgres() {
+    local url="${XUNCHA_TEST_PG_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test}"
+    postgres_reachable "$url" && return 0
+    echo "==> PostgreSQL not reachable; installing / starting Debian's"
+    ensure_debian_packages postgresql
+    local version
+    version=$(ls /etc/postgresql | sort -V | tail -1)
+    local hba="/etc/postgresql/$version/main/pg_hba.conf"
+    if ! grep -q "xuncha-tests" "$hba"; then
+        # Loopback-only trust for the test suite, as on the project's own machines.
+        sed -i "1i host all all 127.0.0.1/32 trust # xuncha-tests\nhost all all ::1/128 trust # xuncha-tests" "$hba"
+    fi
+    pg_ctlcluster --skip-systemctl-redirect "$version" main start 2>/dev/null \
+        || pg_ctlcluster --skip-systemctl-redirect "$version" main reload
+    for _ in $(seq 1 30); do
+        su postgres -c "psql -qtc 'select 1'" >/dev/null 2>&1 && break
+        sleep 1
+    done
+    su postgres -c "psql -qtc \"select 1 from pg_database where datname='test'\"" | grep -q 1 \
+        || su postgres -c "createdb test"
+    postgres_reachable "$url"
+}
