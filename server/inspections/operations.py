@@ -47,7 +47,7 @@ def push_record(user: User, record_id: uuid.UUID, data: dict, if_match: str | No
         "completed_at": parse_device_time(data["completed_at"]), "device_id": data.get("device_id"),
         "device_clock_offset_seconds": _clock_offset(device_time),
     }
-    existing = db.session.get(Inspection, record_id, with_for_update=True)
+    existing = _locked(record_id)
     if existing is None:
         try:
             with db.session.begin_nested():
@@ -55,9 +55,15 @@ def push_record(user: User, record_id: uuid.UUID, data: dict, if_match: str | No
             return record
         except IntegrityError:
             # Another device (or a retry racing itself) created this id a moment ago.
-            existing = db.session.get(Inspection, record_id, with_for_update=True,
-                                      populate_existing=True)
+            existing = _locked(record_id)
     return _push_existing(existing, user, received, if_match)
+
+
+def _locked(record_id) -> Inspection | None:
+    """The record, row-locked until commit so concurrent pushes of one id queue up."""
+    return db.session.scalar(sa.select(Inspection).where(Inspection.id == record_id)
+                             .with_for_update(of=Inspection)
+                             .execution_options(populate_existing=True))
 
 
 def _create(record_id, user, checklist, subject, property_id, received) -> Inspection:
