@@ -130,6 +130,7 @@ _FIELD_MESSAGES_ZH = {
     "Invalid value.": "无效的值。",
     "Shorter than minimum length 1.": "不能为空。",
     "Invalid JSON body.": "请求内容不是有效的 JSON。",
+    "Invalid characters.": "含有无法保存的字符。",
 }
 _FIELD_PATTERNS_ZH = [
     (re.compile(r"^Must be one of: (.*)\.$"), "必须是以下之一：{0}。"),

@@ -1,6 +1,6 @@
 from marshmallow import Schema, ValidationError, fields, validate
 
-from server.core.schemas import InputSchema
+from server.core.schemas import Id, InputSchema
 
 from .answers import parse_device_time
 
@@ -14,13 +14,13 @@ def _device_time(text: str):
 
 class ChecklistRef(InputSchema):
     code = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=10**6))
 
 
 class SubjectRef(InputSchema):
     type = fields.String(required=True,
                          validate=validate.OneOf(("renovation", "property", "key_register", "unit")))
-    id = fields.Integer(required=True, strict=True)
+    id = Id(required=True)
 
 
 class SealIn(InputSchema):
@@ -28,7 +28,7 @@ class SealIn(InputSchema):
 
 
 class InspectionIn(InputSchema):
-    property_id = fields.Integer(required=True, strict=True)
+    property_id = Id(required=True)
     checklist = fields.Nested(ChecklistRef, required=True)
     subject = fields.Nested(SubjectRef, required=True)
     answers = fields.Dict(keys=fields.String(), required=True,
