@@ -57,6 +57,14 @@ class Defaults:
     # Request bodies larger than this are refused before they are read (JSON endpoints).
     MAX_CONTENT_LENGTH = 32 * 1024 * 1024
 
+    # Batch PDF exports: how jobs run ("thread" in the web process, "rq" on Redis at
+    # REDIS_URL for `rq worker xuncha-exports`, "inline" for tests), the most records one
+    # export may hold, and how long a job may show no progress before it counts as failed.
+    EXPORT_QUEUE = "thread"
+    REDIS_URL = "redis://127.0.0.1:6379/0"
+    EXPORT_MAX_RECORDS = 500
+    EXPORT_STALL_SECONDS = 15 * 60
+
     # flask-smorest / OpenAPI document.
     API_TITLE = "Xuncha API"
     API_VERSION = "1"
@@ -72,7 +80,7 @@ _ALIASES = {"SQLALCHEMY_DATABASE_URI": ("XUNCHA_DATABASE_URL", "DATABASE_URL"),
             "SECRET_KEY": ("XUNCHA_SECRET_KEY", "SECRET_KEY")}
 _INT_SETTINGS = {"TOKEN_LIFETIME_DAYS", "LOGIN_MAX_FAILURES", "LOGIN_MAX_FAILURES_PER_ADDRESS",
                  "LOGIN_WINDOW_SECONDS", "MAX_CONTENT_LENGTH", "MAX_UPLOAD_BYTES",
-                 "MAX_IMAGE_PIXELS"}
+                 "MAX_IMAGE_PIXELS", "EXPORT_MAX_RECORDS", "EXPORT_STALL_SECONDS"}
 
 
 def normalise_database_url(url: str) -> str:

@@ -108,6 +108,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "answer.signature_required": ("需要签字。", "A signature is needed."),
     "answer.bad_signature": ("签字信息不完整（需要签字图片、签字人和签字时间）。",
                              "The signature is incomplete (image, signer name and time needed)."),
+    "export.no_records": ("没有符合筛选条件的巡查记录。", "No inspection records match these filters."),
+    "export.too_many": ("符合条件的记录有 {count} 条，单次最多导出 {limit} 条，请缩小日期范围。",
+                        "{count} records match; one export holds at most {limit}. "
+                        "Narrow the date range."),
+    "export.bad_dates": ("结束日期不能早于开始日期。", "The end date cannot be before the start date."),
+    "export.not_ready": ("导出尚未完成，请稍后再下载。",
+                         "The export is not finished yet; download it later."),
     "answer.unknown_row": ("台账中没有编号为 {row} 的钥匙。", "The key register has no row {row}."),
 }
 

@@ -1,0 +1,343 @@
+"""PDF export: warm render time and size of one large record, and of a 100-record batch.
+
+    .venv/bin/python bench/pdf_render.py [--repeat 7] [--batch 100] [--png DIR]
+
+Builds a throw-away SQLite site from the demo data, publishes a 40-item checklist, uploads
+realistic photos (1600×1200 camera-like JPEGs) and PNG signatures through the API, pushes
+sealed records through the API, then measures:
+
+1. one record with 40 items, 10 photos and 2 signatures: the median and best of --repeat warm
+   renders (the first render, which loads fonts, is reported separately), the PDF size, and
+   the bytes of the photos it holds (display copies) → targets: ≤ 0.5 s, ≤ 2 MB, and
+   PDF ≤ 1.2 × photo bytes + 300 KB;
+2. a --batch record export (renovation patrols, 2 photos + 2 signatures each) run as an export
+   job, merged PDF and ZIP: wall time and size;
+3. with --png DIR: the first page of the demo renovation record (zh-CN and en) as PNG at
+   110 dpi (pdftoppm), for looking at; keep those files out of the repo.
+"""
+
+import argparse
+import hashlib
+import io
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+CST = timezone(timedelta(hours=8))
+PASSWORD = "bench-password-1"
+
+
+def camera_photo(seed: int, width=1600, height=1200) -> bytes:
+    """A JPEG that compresses like a phone photo of a site: shapes, gradients, fine noise."""
+    from PIL import Image, ImageDraw, ImageFilter
+    rng = random.Random(seed)
+    image = Image.linear_gradient("L").resize((width, height)).convert("RGB")
+    draw = ImageDraw.Draw(image)
+    for _ in range(60):
+        x, y = rng.randrange(width), rng.randrange(height)
+        w, h = rng.randrange(40, 500), rng.randrange(40, 400)
+        colour = tuple(rng.randrange(40, 230) for _ in range(3))
+        (draw.rectangle if rng.random() < 0.6 else draw.ellipse)((x, y, x + w, y + h), fill=colour)
+    image = image.filter(ImageFilter.GaussianBlur(2))
+    noise = Image.effect_noise((width, height), 18).convert("RGB")
+    image = Image.blend(image, noise, 0.12)
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
+def signature_png(seed: int) -> bytes:
+    from PIL import Image, ImageDraw
+    rng = random.Random(seed)
+    image = Image.new("RGBA", (600, 200), (255, 255, 255, 0))
+    draw = ImageDraw.Draw(image)
+    points = [(40 + i * 26, 100 + rng.randrange(-50, 50)) for i in range(21)]
+    draw.line(points, fill=(10, 10, 60, 255), width=5, joint="curve")
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+BIG_CHECKLIST = """\
+code: bench_site_patrol
+version: 1
+title: {{zh-CN: 综合巡查（40 项）, en: "Site patrol (40 items)"}}
+subject: property
+frequency:
+  - id: weekly
+    label: {{zh-CN: 每周一次, en: "Once a week"}}
+    scope: property
+    period: week
+    min_count: 1
+sections:
+{sections}
+"""
+AREAS = ["大堂及入口", "电梯厅与电梯轿厢", "消防通道与楼梯间", "地下车库"]
+AREAS_EN = ["Lobby and entrance", "Lift halls and cars", "Fire exits and stairs", "Basement car park"]
+CHECKS = ["地面清洁无杂物", "墙面无破损污渍", "照明设施完好", "消防器材在有效期内", "标识标牌清晰",
+          "门禁系统正常", "监控探头无遮挡", "无违规堆放", "排水通畅无积水"]
+
+
+def big_checklist_yaml() -> str:
+    sections = []
+    for s, (area, area_en) in enumerate(zip(AREAS, AREAS_EN, strict=True)):
+        items = []
+        count = 9 if s < 3 else 8  # 35 pass/fail + 1 text + 1 photo + 1 number + 2 signatures
+        for i in range(count):
+            items.append(f"""      - id: s{s}_i{i}
+        type: pass_fail
+        label: {{zh-CN: "{area}：{CHECKS[i]}", en: "{area_en}: check {i + 1}"}}
+        photo_when_failed: 1
+        follow_up_on_fail: true""")
+        if s == 3:
+            items.append("""      - id: temperature
+        type: number
+        unit: {zh-CN: ℃, en: °C}
+        label: {zh-CN: 机房温度, en: "Plant room temperature"}
+      - id: notes
+        type: text
+        multiline: true
+        required: false
+        label: {zh-CN: 其他情况说明, en: "Other observations"}
+      - id: overview_photos
+        type: photo
+        min: 1
+        max: 6
+        label: {zh-CN: 现场全景照片, en: "Overview photos"}
+      - id: inspector_signature
+        type: signature
+        signer: inspector
+        label: {zh-CN: 巡查人签字, en: "Inspector signature"}
+      - id: supervisor_signature
+        type: signature
+        signer: supervisor
+        label: {zh-CN: 客服主管签字, en: "Supervisor signature"}""")
+        sections.append(f"""  - id: area{s}
+    title: {{zh-CN: "{area}", en: "{area_en}"}}
+    items:
+""" + "\n".join(items))
+    return BIG_CHECKLIST.format(sections="\n".join(sections))
+
+
+class Site:
+    def __init__(self, workdir: Path):
+        from flask_migrate import upgrade
+
+        from server import create_app
+        from server.checklists.operations import load_checklists
+        from server.core.db import db
+        from server.demo import create_demo_data
+        self.app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{workdir / 'bench.sqlite3'}",
+                               "BLOB_DIR": str(workdir / "blobs"), "EXPORT_QUEUE": "thread",
+                               "EXPORT_MAX_RECORDS": 1000})
+        self.ctx = self.app.app_context()
+        self.ctx.push()
+        upgrade()
+        load_checklists(REPO / "checklists")
+        (workdir / "lists").mkdir()
+        (workdir / "lists" / "bench_site_patrol.v1.yaml").write_text(big_checklist_yaml(), "utf-8")
+        load_checklists(workdir / "lists")
+        create_demo_data(PASSWORD)
+        db.session.commit()
+        self.client = self.app.test_client()
+        self.patrol = self.login("patrol1")
+        self.supervisor = self.login("supervisor1")
+
+    def login(self, username):
+        token = self.client.post("/api/auth/login", json={"username": username,
+                                                          "password": PASSWORD}).get_json()["token"]
+        return {"Authorization": f"Bearer {token}"}
+
+    def property_id(self, code="binhewan-west"):
+        import sqlalchemy as sa
+
+        from server.core.db import db
+        from server.properties.models import Property
+        return db.session.scalar(sa.select(Property.id).filter_by(code=code))
+
+    def renovation_id(self):
+        import sqlalchemy as sa
+
+        from server.core.db import db
+        from server.properties.models import Renovation
+        return db.session.scalar(sa.select(Renovation.id).filter_by(
+            property_id=self.property_id(), status="active").order_by(Renovation.id))
+
+    def upload(self, data: bytes, kind: str) -> int:
+        content_type = "image/png" if kind == "signature" else "image/jpeg"
+        response = self.client.put(f"/api/blobs/{sha(data)}?kind={kind}", data=data,
+                                   headers={**self.patrol, "Content-Type": content_type})
+        assert response.status_code == 200, response.get_json()
+        return response
+
+    def push(self, body: dict, blobs: list[tuple[bytes, str]]) -> str:
+        from server.inspections.seal import seal_hash, seal_payload
+        for data, kind in blobs:
+            self.upload(data, kind)
+        record_id = str(uuid.uuid4())
+        body["seal"] = {"hash": seal_hash(seal_payload(
+            record_id, body["property_id"], body["checklist"], body["subject"], "patrol1",
+            body["answers"], body["started_at"], body["completed_at"]))}
+        response = self.client.put(f"/api/inspections/{record_id}", json=body, headers=self.patrol)
+        assert response.status_code == 200, response.get_json()
+        return record_id
+
+    def big_record(self, seed=1) -> tuple[str, int]:
+        photos = [camera_photo(seed * 100 + n) for n in range(10)]
+        signatures = [signature_png(seed * 100 + 50), signature_png(seed * 100 + 51)]
+        start = datetime(2026, 11, 23, 21, 0, tzinfo=CST)
+        answers, failed = {}, [(0, 2), (1, 5), (2, 0), (2, 7), (3, 3)]
+        for s in range(4):
+            for i in range(9 if s < 3 else 8):
+                answers[f"s{s}_i{i}"] = {"value": "pass"}
+        for n, (s, i) in enumerate(failed):
+            answers[f"s{s}_i{i}"] = {
+                "value": "fail", "comment": f"发现问题 {n + 1}：现场拍照留证，已通知维修班组当日处理。",
+                "photos": [{"sha256": sha(photos[n]),
+                            "captured_at": (start + timedelta(minutes=3 * n)).isoformat()}]}
+        answers["temperature"] = {"value": 24.5}
+        answers["notes"] = {"value": "夜间巡查整体情况良好；B2 层 3 号排水沟有少量积水，已报工程部。"}
+        answers["overview_photos"] = {"photos": [
+            {"sha256": sha(p), "captured_at": (start + timedelta(minutes=20 + n)).isoformat()}
+            for n, p in enumerate(photos[5:])]}
+        answers["inspector_signature"] = {"signature": {
+            "sha256": sha(signatures[0]), "signer_name": "李巡查",
+            "signed_at": (start + timedelta(minutes=40)).isoformat()}}
+        answers["supervisor_signature"] = {"signature": {
+            "sha256": sha(signatures[1]), "signer_name": "张主管",
+            "signed_at": (start + timedelta(minutes=41)).isoformat()}}
+        prop = self.property_id()
+        body = {"property_id": prop, "checklist": {"code": "bench_site_patrol", "version": 1},
+                "subject": {"type": "property", "id": prop}, "answers": answers,
+                "started_at": start.isoformat(),
+                "completed_at": (start + timedelta(minutes=42)).isoformat(),
+                "device_id": "bench-phone"}
+        blobs = [(p, "photo") for p in photos] + [(s, "signature") for s in signatures]
+        photo_bytes = sum(self.display_size(p) for p in photos)
+        return self.push(body, blobs), photo_bytes
+
+    def display_size(self, data: bytes) -> int:
+        from server.core.db import db
+        from server.media.models import Blob
+        db.session.rollback()  # see what the API's requests committed
+        blob = db.session.get(Blob, sha(data))
+        return blob.display_size if blob else 0
+
+    def renovation_record(self, seed: int, day: int = 0) -> str:
+        evidence, site_photo = camera_photo(seed * 2 + 10_000), camera_photo(seed * 2 + 10_001)
+        inspector, contractor = signature_png(seed * 2), signature_png(seed * 2 + 1)
+        start = datetime(2026, 11, 1, 9, 0, tzinfo=CST) + timedelta(days=day, minutes=seed % 50)
+        answers = {item: {"value": "pass"} for item in (
+            "debris", "working_hours", "walls", "waterproofing", "guard_rails",
+            "terrace_balcony", "installations")}
+        answers["surface_protection"] = {
+            "value": "fail", "comment": "客厅地面未覆盖保护，已要求施工方当日整改并复查。",
+            "photos": [{"sha256": sha(evidence), "captured_at": (start + timedelta(minutes=3)).isoformat()}]}
+        answers["violation_description"] = {"value": "客厅及走廊地砖未做成品保护，已口头警告并拍照留证。"}
+        answers["site_photos"] = {"photos": [{"sha256": sha(site_photo),
+                                              "captured_at": (start + timedelta(minutes=5)).isoformat()}]}
+        answers["inspector_signature"] = {"signature": {
+            "sha256": sha(inspector), "signer_name": "李巡查",
+            "signed_at": (start + timedelta(minutes=10)).isoformat()}}
+        answers["contractor_signature"] = {"signature": {
+            "sha256": sha(contractor), "signer_name": "王师傅",
+            "signed_at": (start + timedelta(minutes=11)).isoformat()}}
+        body = {"property_id": self.property_id(),
+                "checklist": {"code": "renovation_patrol", "version": 1},
+                "subject": {"type": "renovation", "id": self.renovation_id()},
+                "answers": answers, "started_at": start.isoformat(),
+                "completed_at": (start + timedelta(minutes=12)).isoformat(),
+                "device_id": "bench-phone"}
+        return self.push(body, [(evidence, "photo"), (site_photo, "photo"),
+                                (inspector, "signature"), (contractor, "signature")])
+
+
+def timed(function, repeat: int) -> list[float]:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--batch", type=int, default=100)
+    parser.add_argument("--png", type=Path, help="write first-page PNGs of the demo record here")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="xuncha-pdf-bench-") as tmp:
+        site = Site(Path(tmp))
+        from server.core.db import db
+        from server.inspections.models import Inspection
+        from server.pdf.operations import record_pdf
+
+        record_id, photo_bytes = site.big_record()
+        record = db.session.get(Inspection, uuid.UUID(record_id))
+        start = time.perf_counter()
+        data = record_pdf(record)
+        first = time.perf_counter() - start
+        warm = timed(lambda: record_pdf(record), args.repeat)
+        budget = 1.2 * photo_bytes + 300 * 1024
+        print("single record: 40 items, 10 photos, 2 signatures (zh-CN)")
+        print(f"  first render {first:.3f} s; warm median {statistics.median(warm):.3f} s, "
+              f"best {min(warm):.3f} s over {args.repeat} (target ≤ 0.5 s)")
+        print(f"  PDF {len(data) / 1024:.0f} KB (target ≤ 2048 KB); photos held "
+              f"{photo_bytes / 1024:.0f} KB; budget 1.2×photos+300 KB = {budget / 1024:.0f} KB "
+              f"→ {'OK' if len(data) <= budget else 'OVER'}")
+        en = record_pdf(record, "en")
+        print(f"  en layout: {len(en) / 1024:.0f} KB")
+
+        demo_id = site.renovation_record(seed=0)
+        if args.png:
+            args.png.mkdir(parents=True, exist_ok=True)
+            demo = db.session.get(Inspection, uuid.UUID(demo_id))
+            for lang in ("zh-CN", "en"):
+                pdf = Path(tmp) / f"demo-{lang}.pdf"
+                pdf.write_bytes(record_pdf(demo, lang))
+                subprocess.run(["pdftoppm", "-r", "110", "-png", "-f", "1", "-l", "1",
+                                str(pdf), str(args.png / f"demo-record-{lang}")], check=True)
+            big = Path(tmp) / "big.pdf"
+            big.write_bytes(data)
+            subprocess.run(["pdftoppm", "-r", "80", "-png", str(big),
+                            str(args.png / "big-record")], check=True)
+            print(f"  PNGs of the demo record written to {args.png}")
+
+        print(f"batch: {args.batch} renovation patrol records (2 photos + 2 signatures each)")
+        start = time.perf_counter()
+        for n in range(1, args.batch):
+            site.renovation_record(seed=n, day=n % 28)
+        print(f"  (set-up: {args.batch} records pushed in {time.perf_counter() - start:.1f} s)")
+        for fmt in ("pdf", "zip"):
+            start = time.perf_counter()
+            response = site.client.post("/api/exports", json={
+                "property_id": site.property_id(), "checklist_code": "renovation_patrol",
+                "format": fmt}, headers=site.supervisor)
+            assert response.status_code == 202, response.get_json()
+            job = response.get_json()
+            while job["status"] in ("queued", "running"):
+                time.sleep(0.2)
+                job = site.client.get(f"/api/exports/{job['id']}", headers=site.supervisor).get_json()
+            elapsed = time.perf_counter() - start
+            assert job["status"] == "done", job
+            print(f"  {fmt}: {job['total']} records in {elapsed:.1f} s "
+                  f"({elapsed / job['total']:.3f} s/record), {job['file_size'] / 1024 / 1024:.1f} MB")
+        site.ctx.pop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,88 @@
+"""PDF endpoints: one record now; batches as export jobs with progress."""
+
+import uuid
+
+from flask import Response, after_this_request
+from flask_smorest import Blueprint
+
+from server.core.db import db
+from server.core.errors import Problem
+from server.inspections.models import Inspection
+from server.users.access import can_see_property, current_user, require_property
+from server.users.models import Role
+
+from . import jobs, operations
+from .schemas import ExportIn, ExportOut, PdfQuery
+
+blp = Blueprint("pdf", __name__, url_prefix="/api",
+                description="Signed checklist PDFs, one record or a batch export.")
+
+_PDF = {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}
+_ZIP = {"application/zip": {"schema": {"type": "string", "format": "binary"}}}
+
+
+@blp.route("/inspections/<uuid:record_id>/pdf", methods=["GET"])
+@blp.arguments(PdfQuery, location="query")
+@blp.response(200, content_type="application/pdf")
+@blp.doc(responses={"200": {"description": "the record as a PDF", "content": _PDF}})
+def record_pdf(query, record_id: uuid.UUID):
+    """One record as a signed PDF: items, photos, signatures, history and the seal."""
+    record = db.session.get(Inspection, record_id)
+    if record is None or not can_see_property(record.property_id):
+        raise Problem(404, "not_found")
+    data = operations.record_pdf(record, query["lang"])
+    return _download(data, "application/pdf", operations.record_filename(record), inline=True)
+
+
+@blp.route("/exports", methods=["POST"])
+@blp.arguments(ExportIn)
+@blp.response(202, ExportOut)
+@blp.alt_response(403, description="role or property not allowed")
+@blp.alt_response(422, description="no records match, too many, or bad dates")
+def create_export(data):
+    """Start a batch export of the records matching the filters; poll its progress."""
+    user = current_user()
+    require_property(data["property_id"], Role.SUPERVISOR, Role.MANAGER, Role.ADMIN)
+    job = operations.create_export(user, data)
+    job_id = job.id
+
+    @after_this_request
+    def start(response):
+        # Runs after the request's commit: the worker must find the job's row.
+        if response.status_code == 202:
+            jobs.dispatch(job_id)
+        return response
+
+    return job
+
+
+@blp.route("/exports/<int:export_id>", methods=["GET"])
+@blp.response(200, ExportOut)
+def get_export(export_id: int):
+    """An export's status and progress (done of total records)."""
+    return operations.fail_if_stalled(operations.visible_export(export_id, current_user()))
+
+
+@blp.route("/exports/<int:export_id>/file", methods=["GET"])
+@blp.response(200, content_type="application/pdf")
+@blp.doc(responses={"200": {"description": "the merged PDF or the ZIP of PDFs",
+                            "content": {**_PDF, **_ZIP}}})
+@blp.alt_response(409, description="the export is not finished")
+def export_file(export_id: int):
+    """The finished export: one merged PDF, or a ZIP with one PDF per record."""
+    job = operations.visible_export(export_id, current_user())
+    data, mimetype, name = operations.export_file(job)
+    return _download(data, mimetype, name)
+
+
+def _download(data: bytes, mimetype: str, name: str, inline: bool = False) -> Response:
+    response = Response(data, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'{"inline" if inline else "attachment"}; filename="{name}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def init_app(app):
+    from server.core.api import api
+    api.register_blueprint(blp)

@@ -1,0 +1,28 @@
+import uuid
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+from server.core.db import db
+from server.inspections.models import Inspection
+
+from .schemas import LANGUAGES
+
+
+@click.command("pdf")
+@click.argument("record_id", type=click.UUID)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="PDF file to write (default: the record's own file name).")
+@click.option("--lang", type=click.Choice(LANGUAGES), default="zh-CN", show_default=True)
+@with_appcontext
+def pdf_command(record_id: uuid.UUID, output: Path | None, lang: str):
+    """Render one inspection record to PDF, as the API would."""
+    from .operations import record_filename, record_pdf
+    record = db.session.get(Inspection, record_id)
+    if record is None:
+        raise click.ClickException(f"no record {record_id}")
+    output = output or Path(record_filename(record))
+    data = record_pdf(record, lang)
+    output.write_bytes(data)
+    click.echo(f"{output}: {len(data)} bytes")

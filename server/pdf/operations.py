@@ -1,0 +1,170 @@
+"""Signed checklist PDFs: one record now, or a batch as a background export job.
+
+Rendering reads only; `create_export` and `fail_if_stalled` flush and leave the commit to the
+request. `run_export` is the one exception: it runs outside any request (a thread or an RQ
+worker) and commits its own progress after each record, so every process sees it move.
+"""
+
+import io
+import logging
+import secrets
+import uuid
+import zipfile
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import current_app
+
+from server.core.db import db, utcnow
+from server.core.errors import Problem
+from server.inspections.models import Inspection
+from server.media.storage import blob_store
+from server.properties.models import Property
+from server.users.access import can_see_property
+from server.users.models import User
+
+from .models import ExportJob, ExportStatus
+from .schemas import record_document
+
+log = logging.getLogger(__name__)
+
+
+def record_pdf(record: Inspection, language: str = "zh-CN") -> bytes:
+    """One record as a PDF (zh-CN or en). Reads only."""
+    from . import render  # WeasyPrint is imported only by processes that render
+    return render.render_pdf(record_document(record, language))
+
+
+def record_filename(record: Inspection) -> str:
+    """ASCII file name: date, checklist, record id; stable for the same record."""
+    day = record.completed_at.date().isoformat()
+    return f"{day}_{record.checklist_code}_{record.id}.pdf"
+
+
+def matching_records(property_id: int, filters: dict) -> list[uuid.UUID]:
+    """Ids of the property's records matching the filters, oldest first."""
+    prop = db.session.get(Property, property_id)
+    query = sa.select(Inspection.id).where(Inspection.property_id == property_id)
+    if filters.get("checklist_code"):
+        query = query.where(Inspection.checklist_code == filters["checklist_code"])
+    if filters.get("status"):
+        query = query.where(Inspection.status == filters["status"])
+    zone = _zone(prop.timezone)
+    if filters.get("date_from"):
+        start = datetime.combine(filters["date_from"], time.min, zone).astimezone(UTC)
+        query = query.where(Inspection.completed_at >= start)
+    if filters.get("date_to"):
+        end = datetime.combine(filters["date_to"] + timedelta(days=1), time.min, zone)
+        query = query.where(Inspection.completed_at < end.astimezone(UTC))
+    return list(db.session.scalars(query.order_by(Inspection.completed_at, Inspection.id)))
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (KeyError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def create_export(user: User, data: dict) -> ExportJob:
+    """A queued export of the records matching ``data``'s filters. Flushes only; the caller
+    starts it (`jobs.dispatch`) after the commit."""
+    filters = {key: data[key] for key in ("checklist_code", "status", "date_from", "date_to")
+               if data.get(key) is not None}
+    if filters.get("date_from") and filters.get("date_to") and filters["date_to"] < filters["date_from"]:
+        raise Problem(422, "export.bad_dates")
+    ids = matching_records(data["property_id"], filters)
+    limit = current_app.config["EXPORT_MAX_RECORDS"]
+    if not ids:
+        raise Problem(422, "export.no_records")
+    if len(ids) > limit:
+        raise Problem(422, "export.too_many", details={"matching": len(ids), "max_records": limit},
+                      count=len(ids), limit=limit)
+    job = ExportJob(user_id=user.id, property_id=data["property_id"],
+                    filters={key: str(value) for key, value in filters.items()},
+                    record_ids=[str(record_id) for record_id in ids], format=data["format"],
+                    language=data["lang"], status=ExportStatus.QUEUED, total=len(ids), done=0)
+    db.session.add(job)
+    db.session.flush()
+    return job
+
+
+def visible_export(job_id: int, user: User) -> ExportJob:
+    """The caller's own export, while they may still see its property; 404 otherwise."""
+    job = db.session.get(ExportJob, job_id)
+    if job is None or job.user_id != user.id or not can_see_property(job.property_id, user):
+        raise Problem(404, "not_found")
+    return job
+
+
+def fail_if_stalled(job: ExportJob) -> ExportJob:
+    """A queued or running job that has not moved for EXPORT_STALL_SECONDS lost its worker
+    (process restarted, RQ worker gone): say so instead of spinning forever."""
+    limit = timedelta(seconds=current_app.config["EXPORT_STALL_SECONDS"])
+    if job.status in (ExportStatus.QUEUED, ExportStatus.RUNNING) and utcnow() - job.updated_at > limit:
+        job.status = ExportStatus.FAILED
+        job.error = "stalled"
+        job.finished_at = utcnow()
+        db.session.flush()
+    return job
+
+
+def export_file(job: ExportJob) -> tuple[bytes, str, str]:
+    """(bytes, mimetype, download name) of a finished export."""
+    if job.status != ExportStatus.DONE or not job.file_key:
+        raise Problem(409, "export.not_ready", details={"status": job.status})
+    extension = "zip" if job.format == "zip" else "pdf"
+    mimetype = "application/zip" if job.format == "zip" else "application/pdf"
+    return blob_store().get(job.file_key), mimetype, f"xuncha-export-{job.id}.{extension}"
+
+
+def run_export(job_id: int) -> None:
+    """Render an export job to its file. Safe to call twice: only one caller claims a job.
+
+    Commits after each record (progress) and at the end; on any error the job is marked
+    failed with the error's name, and nothing half-written is offered for download.
+    """
+    claimed = db.session.execute(
+        sa.update(ExportJob).where(ExportJob.id == job_id, ExportJob.status == ExportStatus.QUEUED)
+        .values(status=ExportStatus.RUNNING, started_at=utcnow(), updated_at=utcnow()))
+    db.session.commit()
+    if claimed.rowcount != 1:
+        return
+    job = db.session.get(ExportJob, job_id)
+    try:
+        _render_job(job)
+    except Exception as error:  # noqa: BLE001 - any failure must end as a visible state
+        log.exception("export %s failed", job_id)
+        db.session.rollback()
+        db.session.execute(sa.update(ExportJob).where(ExportJob.id == job_id).values(
+            status=ExportStatus.FAILED, error=type(error).__name__, finished_at=utcnow(),
+            updated_at=utcnow()))
+        db.session.commit()
+
+
+def _render_job(job: ExportJob):
+    from . import render
+    user = db.session.get(User, job.user_id)
+    if user is None or not user.is_active or not can_see_property(job.property_id, user):
+        raise PermissionError("the requester may no longer see this property")
+    documents, archive = [], io.BytesIO()
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_STORED) as zipped:
+        for record_id in job.record_ids:
+            record = db.session.get(Inspection, uuid.UUID(record_id))
+            if record is not None and record.property_id == job.property_id:
+                rendered = render.document(record_document(record, job.language))
+                if job.format == "zip":
+                    # PDFs hold JPEGs that do not compress further: store, don't deflate.
+                    zipped.writestr(record_filename(record), render.write_pdf([rendered]))
+                else:
+                    documents.append(rendered)
+            job.done += 1
+            db.session.commit()
+    data = archive.getvalue() if job.format == "zip" else render.write_pdf(documents)
+    # An unguessable key: the file is only ever served through the access-checked endpoint.
+    key = f"exports/{job.id}-{secrets.token_hex(8)}.{'zip' if job.format == 'zip' else 'pdf'}"
+    blob_store().put(key, data)
+    job.file_key, job.file_size = key, len(data)
+    job.status, job.finished_at = ExportStatus.DONE, utcnow()
+    db.session.commit()

@@ -1,0 +1,111 @@
+"""Rendering a record document (a plain dict, see schemas.py) to PDF with WeasyPrint.
+
+Two walls keep the renderer from reading anything it should not:
+- the template escapes every value (Jinja autoescape), so text from a phone can never become
+  markup: an ``<img src="file:///etc/passwd">`` in a comment is printed, not fetched;
+- the URL fetcher serves only the stored blobs of that one record (its display copies, never
+  originals) and the seal's QR code, from memory or the blob store. Every other URL (file://,
+  http(s)://, data:, another record's blob) is refused without touching disk or network.
+"""
+
+import io
+import logging
+from functools import cache
+from pathlib import Path
+
+import segno
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from server.media.operations import storage_keys
+from server.media.storage import blob_store
+
+from .labels import label
+from .schemas import BLOB_URL_SCHEME
+
+TEMPLATES = Path(__file__).parent / "templates"
+QR_URL = f"{BLOB_URL_SCHEME}:seal-qr"
+log = logging.getLogger(__name__)
+
+
+@cache
+def _environment() -> Environment:
+    return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(
+        enabled_extensions=("html",), default_for_string=True, default=True))
+
+
+@cache
+def _css() -> str:
+    return (TEMPLATES / "record.css").read_text(encoding="utf-8")
+
+
+def record_html(doc: dict) -> str:
+    """The HTML of one record. Everything printed comes from ``doc`` and is escaped."""
+    # "第 {page} 页 / 共 {pages} 页" → CSS: "第 " counter(page) " 页 / 共 " counter(pages) " 页"
+    before, rest = label("page", doc["language"], page="\0", pages="\1").split("\0")
+    middle, after = rest.split("\1")
+    return _environment().get_template("record.html").render(
+        doc=doc, css=_css(), qr_url=QR_URL, page_label_before=_css_string(before),
+        page_label_middle=_css_string(middle), page_label_after=_css_string(after))
+
+
+def _css_string(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def seal_qr_png(text: str) -> bytes:
+    out = io.BytesIO()
+    segno.make(text, error="m").save(out, kind="png", scale=4, border=2)
+    return out.getvalue()
+
+
+class StoredBlobFetcher(URLFetcher):
+    """Serves the record's stored blobs (display copies) and in-memory ``extra`` resources;
+    refuses everything else. ``requested`` lists every URL asked for, for tests and logs."""
+
+    def __init__(self, attachments: dict[str, str], extra: dict[str, tuple[bytes, str]]):
+        # No protocol may reach urllib: fetch() below never calls the parent's fetch.
+        super().__init__(allowed_protocols=(), allow_redirects=False)
+        self.attachments = attachments
+        self.extra = extra
+        self.requested: list[str] = []
+
+    def fetch(self, url, headers=None):
+        self.requested.append(url)
+        if url in self.extra:
+            body, mimetype = self.extra[url]
+            return URLFetcherResponse(url, body, {"Content-Type": mimetype})
+        scheme, _, sha = url.partition(":")
+        kind = self.attachments.get(sha) if scheme == BLOB_URL_SCHEME else None
+        if kind is None:
+            log.warning("PDF renderer refused to fetch %.200r", url)
+            raise ValueError("only the record's stored blobs may be fetched")
+        mimetype = "image/png" if kind == "signature" else "image/jpeg"
+        body = blob_store().get(storage_keys(sha, kind)["display"])
+        return URLFetcherResponse(url, body, {"Content-Type": mimetype})
+
+
+def fetcher_for(doc: dict) -> StoredBlobFetcher:
+    return StoredBlobFetcher(doc["attachments"],
+                             {QR_URL: (seal_qr_png(doc["seal"]["qr_text"]), "image/png")})
+
+
+def document(doc: dict, fetcher=None):
+    """A laid-out WeasyPrint Document of one record (pages can be merged with others)."""
+    fetcher = fetcher or fetcher_for(doc)
+    return HTML(string=record_html(doc), base_url=None,
+                url_fetcher=fetcher).render()
+
+
+def write_pdf(documents: list) -> bytes:
+    """One PDF of the pages of ``documents``, each keeping its own page numbers."""
+    first = documents[0]
+    if len(documents) == 1:
+        return first.write_pdf()
+    pages = [page for doc in documents for page in doc.pages]
+    return first.copy(pages).write_pdf()
+
+
+def render_pdf(doc: dict, fetcher=None) -> bytes:
+    return write_pdf([document(doc, fetcher)])

@@ -1,0 +1,354 @@
+"""Wire schemas of the PDF endpoints, and the schema that turns a record into the plain dict
+the PDF template renders (STYLE.md habit 7: templates never see ORM objects).
+
+`record_document(record, language)` is the one way in: it loads what the record refers to
+(property, subject, stored blobs, register rows, history) and dumps it with
+`RecordDocumentSchema`. The result holds only str / int / bool / None / lists / dicts; every
+piece of user text in it is printed escaped by the template.
+"""
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from marshmallow import Schema, fields, validate
+
+from server.core.db import db
+from server.core.schemas import Id, InputSchema
+from server.inspections.answers import is_failure, parse_device_time
+from server.inspections.models import Inspection, InspectionStatus
+from server.inspections.seal import attachment_hashes
+from server.media.models import Blob
+from server.properties.models import Key, Property, Renovation, Unit
+
+from . import history
+from .labels import label, labels_for
+
+LANGUAGES = ("zh-CN", "en")
+BLOB_URL_SCHEME = "xuncha-blob"
+CLOCK_WARNING_SECONDS = 5 * 60
+
+
+# ---------------------------------------------------------------- wire schemas (API)
+
+class PdfQuery(InputSchema):
+    lang = fields.String(load_default="zh-CN", validate=validate.OneOf(LANGUAGES),
+                         metadata={"description": "language of the printed form"})
+
+
+class ExportIn(InputSchema):
+    property_id = Id(required=True)
+    checklist_code = fields.String(validate=validate.Length(min=1, max=64))
+    date_from = fields.Date(metadata={"description": "completed on or after (property time)"})
+    date_to = fields.Date(metadata={"description": "completed on or before (property time)"})
+    status = fields.String(validate=validate.OneOf([s.value for s in InspectionStatus]))
+    format = fields.String(load_default="pdf", validate=validate.OneOf(("pdf", "zip")),
+                           metadata={"description": "one merged PDF, or a ZIP of one PDF per record"})
+    lang = fields.String(load_default="zh-CN", validate=validate.OneOf(LANGUAGES))
+
+
+class ExportOut(Schema):
+    id = fields.Integer()
+    status = fields.String(metadata={"description": "queued | running | done | failed"})
+    format = fields.String()
+    lang = fields.String(attribute="language")
+    filters = fields.Dict()
+    total = fields.Integer(metadata={"description": "records in this export"})
+    done = fields.Integer(metadata={"description": "records rendered so far"})
+    file_size = fields.Integer(allow_none=True)
+    file_url = fields.Method("get_file_url", allow_none=True)
+    error = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    finished_at = fields.DateTime(allow_none=True)
+
+    def get_file_url(self, job):
+        return f"/api/exports/{job.id}/file" if job.status == "done" else None
+
+
+# ---------------------------------------------------------------- the document
+
+def _text(value, language: str) -> str:
+    """A bilingual label {"zh-CN", "en"} in ``language``."""
+    if isinstance(value, dict):
+        return value.get(language) or value.get("zh-CN") or ""
+    return "" if value is None else str(value)
+
+
+def format_device_time(text: str | None) -> str:
+    """A phone timestamp as the phone wrote it (its own offset), to the second."""
+    parsed = parse_device_time(text) if text else None
+    if parsed is None:
+        return text or ""
+    return _format(parsed)
+
+
+def _format(moment: datetime) -> str:
+    offset = moment.strftime("%z")
+    return f"{moment:%Y-%m-%d %H:%M:%S} ({offset[:3]}:{offset[3:]})"
+
+
+class RecordDocumentSchema(Schema):
+    """Dumps an Inspection (plus what `load_context` found) into the template's dict."""
+
+    def __init__(self, language: str, context: dict, **kwargs):
+        super().__init__(**kwargs)
+        self.language = language
+        self.ctx = context
+
+    language = fields.Method("get_language")
+    labels = fields.Method("get_labels")
+    record = fields.Method("get_record")
+    property = fields.Method("get_property")
+    subject = fields.Method("get_subject")
+    checklist = fields.Method("get_checklist")
+    inspector = fields.Method("get_inspector")
+    times = fields.Method("get_times")
+    sections = fields.Method("get_sections")
+    summary = fields.Method("get_summary")
+    revisions = fields.Method("get_revisions")
+    reviews = fields.Method("get_reviews")
+    follow_ups = fields.Method("get_follow_ups")
+    seal = fields.Method("get_seal")
+    attachments = fields.Method("get_attachments")
+    generated = fields.Method("get_generated")
+
+    # -- helpers
+    def t(self, key, **params):
+        return label(key, self.language, **params)
+
+    def server_time(self, moment: datetime | None) -> str:
+        return _format(moment.astimezone(self.ctx["timezone"])) if moment else ""
+
+    # -- fields
+    def get_language(self, record):
+        return self.language
+
+    def get_labels(self, record):
+        return labels_for(self.language)
+
+    def get_record(self, record):
+        return {"id": str(record.id), "revision": record.revision, "status": record.status,
+                "status_label": self.t(f"status_{record.status}"),
+                "has_failures": record.has_failures, "device_id": record.device_id or ""}
+
+    def get_property(self, record):
+        prop = self.ctx["property"]
+        name = prop.name if self.language == "zh-CN" or not prop.name_en else prop.name_en
+        return {"name": name, "name_zh": prop.name, "code": prop.code, "address": prop.address or ""}
+
+    def get_subject(self, record):
+        kind = record.subject_type
+        row = self.ctx["subject"]
+        lines = []
+        if kind == "renovation" and row is not None:
+            title = self.unit_label(row.unit)
+            lines.append(f"{self.t('contractor')}: {row.contractor_name}")
+            if row.permit_no:
+                lines.append(f"{self.t('permit')}: {row.permit_no}")
+        elif kind == "unit" and row is not None:
+            title = self.unit_label(row)
+            if row.owner_name:
+                lines.append(f"{self.t('owner')}: {row.owner_name}")
+        else:
+            title = self.get_property(record)["name"]
+        return {"type": kind, "type_label": self.t(f"subject_{kind}"), "title": title,
+                "lines": lines}
+
+    def unit_label(self, unit: Unit | None) -> str:
+        if unit is None:
+            return ""
+        if self.language == "zh-CN":
+            return unit.label
+        entrance = f"-{unit.entrance}" if unit.entrance else ""
+        return f"Building {unit.building}{entrance}, room {unit.room}"
+
+    def get_checklist(self, record):
+        version = record.checklist_version
+        title = version.title_zh if self.language == "zh-CN" else version.title_en
+        return {"code": version.code, "version": version.version, "title": title,
+                "version_label": self.t("version", version=version.version)}
+
+    def get_inspector(self, record):
+        user = record.inspector
+        return {"name": user.display_name, "username": user.username}
+
+    def get_times(self, record):
+        offset = record.device_clock_offset_seconds
+        warning = None
+        if offset is not None and abs(offset) > CLOCK_WARNING_SECONDS:
+            warning = self.t("clock_offset", minutes=round(abs(offset) / 60))
+        return {"started_device": format_device_time(record.started_at_device),
+                "completed_device": format_device_time(record.completed_at_device),
+                "received_server": self.server_time(record.received_at),
+                "clock_offset_seconds": offset, "clock_warning": warning}
+
+    def get_sections(self, record):
+        answers = record.answers or {}
+        sections, number = [], 0
+        for section in record.checklist_version.definition["sections"]:
+            items = []
+            for item in section["items"]:
+                number += 1
+                items.append(self.item(number, item, answers.get(item["id"]) or {}))
+            sections.append({"id": section["id"], "title": _text(section["title"], self.language),
+                             "items": items})
+        return sections
+
+    def item(self, number: int, item: dict, answer: dict) -> dict:
+        kind = item["type"]
+        value = answer.get("value")
+        entry = {"no": number, "id": item["id"], "type": kind,
+                 "label": _text(item.get("label"), self.language),
+                 "result": self.result_text(item, value), "result_class": "",
+                 "failed": is_failure(item, value), "text": None,
+                 "comment": answer.get("comment") or "",
+                 "photos": [self.photo(p) for p in answer.get("photos") or []],
+                 "signature": None, "rows": []}
+        if kind == "text" and value:
+            entry["text"], entry["result"] = value, None
+        if entry["failed"]:
+            entry["result_class"] = "fail"
+        elif value in ("pass", "yes") or (value is not None and kind not in ("pass_fail", "yes_no")):
+            entry["result_class"] = "pass" if kind in ("pass_fail", "yes_no") else "value"
+        elif value == "na":
+            entry["result_class"] = "na"
+        if kind == "signature":
+            entry["signature"] = self.signature(item, answer.get("signature"))
+        if kind == "register_rows":
+            entry["rows"] = self.rows(item, answer.get("rows") or {})
+            entry["failed"] = any(row["failed"] for row in entry["rows"])
+        if kind not in ("photo", "signature", "register_rows") and value is None:
+            entry["result"] = self.t("not_answered")
+            entry["result_class"] = "empty"
+        return entry
+
+    def result_text(self, item: dict, value) -> str | None:
+        kind = item["type"]
+        if value is None:
+            return None
+        if kind in ("pass_fail", "yes_no"):
+            return self.t(value) if value in ("pass", "fail", "na", "yes", "no") else str(value)
+        if kind == "number":
+            unit = _text(item.get("unit"), self.language)
+            return f"{value:g} {unit}".strip() if isinstance(value, int | float) else str(value)
+        options = {o["value"]: _text(o["label"], self.language) for o in item.get("options", [])}
+        if kind == "single_choice":
+            return options.get(value, str(value))
+        if kind == "multi_choice" and isinstance(value, list):
+            return ("、" if self.language == "zh-CN" else ", ").join(
+                options.get(v, str(v)) for v in value)
+        if kind == "datetime":
+            return format_device_time(value)
+        return str(value)
+
+    def photo(self, photo: dict) -> dict:
+        sha = photo["sha256"]
+        return {"sha256": sha, "url": f"{BLOB_URL_SCHEME}:{sha}",
+                "stored": self.ctx["blobs"].get(sha) == "photo",
+                "captured_at": format_device_time(photo.get("captured_at"))}
+
+    def signature(self, item: dict, signature: dict | None) -> dict | None:
+        signer = item.get("signer", "inspector")
+        role = self.t(f"signer_{signer}") if f"signer_{signer}" in _SIGNERS else signer
+        if not signature:
+            return {"present": False, "role": role}
+        sha = signature["sha256"]
+        return {"present": True, "sha256": sha, "url": f"{BLOB_URL_SCHEME}:{sha}",
+                "stored": self.ctx["blobs"].get(sha) == "signature",
+                "signer_name": signature.get("signer_name", ""), "role": role,
+                "signed_at": format_device_time(signature.get("signed_at"))}
+
+    def rows(self, item: dict, rows: dict) -> list[dict]:
+        options = {o["value"]: _text(o["label"], self.language) for o in item.get("row_options", [])}
+        fail_values = item.get("row_fail_values", [])
+        keys = self.ctx["keys"]
+        result = []
+        for row_id, row in sorted(rows.items(), key=lambda pair: _row_sort_key(keys, pair[0])):
+            key = keys.get(row_id)
+            name = f"{key.tag_no} {key.description}" if key else f"#{row_id}"
+            if key is not None and key.unit is not None:
+                name += f"（{self.unit_label(key.unit)}）" if self.language == "zh-CN" \
+                    else f" ({self.unit_label(key.unit)})"
+            value = row.get("value")
+            result.append({"id": row_id, "label": name, "result": options.get(value, value or ""),
+                           "failed": value in fail_values, "comment": row.get("comment") or "",
+                           "photos": [self.photo(p) for p in row.get("photos") or []]})
+        return result
+
+    def get_summary(self, record):
+        sections = self.get_sections(record)
+        items = [item for section in sections for item in section["items"]]
+        photos = sum(len(i["photos"]) + sum(len(r["photos"]) for r in i["rows"]) for i in items)
+        signatures = sum(1 for i in items if i["signature"] and i["signature"]["present"])
+        failed = sum(1 for i in items if i["failed"])
+        return {"items": len(items), "failed": failed, "photos": photos, "signatures": signatures,
+                "text": self.t("summary", items=len(items), failed=failed, photos=photos,
+                               signatures=signatures)}
+
+    def get_revisions(self, record):
+        return [{"revision": r["revision"], "seal_hash": r["seal_hash"],
+                 "text": self.t("revision_received", revision=r["revision"],
+                                received=self.server_time(r["received_at"]))}
+                for r in self.ctx["revisions"]]
+
+    def get_reviews(self, record):
+        return [{"at": self.server_time(e["at"]), "actor": e["actor"], "action": e["action"],
+                 "comment": e.get("comment") or ""} for e in self.ctx["reviews"]]
+
+    def get_follow_ups(self, record):
+        return [{**f, "events": [{"at": self.server_time(e["at"]), "actor": e["actor"],
+                                  "action": e["action"], "comment": e.get("comment") or ""}
+                                 for e in f.get("events", [])]}
+                for f in self.ctx["follow_ups"]]
+
+    def get_seal(self, record):
+        return {"hash": record.seal_hash, "verify_text": self.t("seal_verify"),
+                "qr_text": f"XUNCHA-SEAL v1 record={record.id} sha256={record.seal_hash}"}
+
+    def get_attachments(self, record):
+        """The blobs this record references that are stored: the renderer's allow-list."""
+        return {sha: kind for sha, kind in self.ctx["blobs"].items()}
+
+    def get_generated(self, record):
+        return self.t("generated", time=self.server_time(datetime.now(UTC)))
+
+
+_SIGNERS = {f"signer_{s}" for s in ("inspector", "owner", "contractor", "supervisor", "keeper",
+                                    "duty_staff")}
+
+
+def _row_sort_key(keys: dict, row_id: str):
+    key = keys.get(row_id)
+    return (key.tag_no if key else "~", row_id)
+
+
+def load_context(record: Inspection) -> dict:
+    """Everything the document needs besides the record itself, loaded in a few queries."""
+    prop = db.session.get(Property, record.property_id)
+    subject = None
+    if record.subject_type == "renovation":
+        subject = db.session.get(Renovation, record.subject_id)
+    elif record.subject_type == "unit":
+        subject = db.session.get(Unit, record.subject_id)
+    hashes = attachment_hashes(record.answers or {})
+    blobs = dict(db.session.execute(sa.select(Blob.sha256, Blob.kind)
+                                    .where(Blob.sha256.in_(hashes))).all()) if hashes else {}
+    row_ids = {int(row_id) for answer in (record.answers or {}).values()
+               if isinstance(answer, dict) for row_id in (answer.get("rows") or {})
+               if str(row_id).isdigit()}
+    keys = {}
+    if row_ids:
+        keys = {str(key.id): key for key in db.session.scalars(
+            sa.select(Key).where(Key.id.in_(row_ids), Key.property_id == record.property_id))}
+    try:
+        timezone = ZoneInfo(prop.timezone)
+    except (KeyError, ValueError):
+        timezone = ZoneInfo("UTC")
+    return {"property": prop, "subject": subject, "blobs": blobs, "keys": keys,
+            "timezone": timezone, "revisions": history.revisions(record),
+            "reviews": history.review_events(record), "follow_ups": history.follow_ups(record)}
+
+
+def record_document(record: Inspection, language: str = "zh-CN") -> dict:
+    """The plain dict the PDF template renders, in ``language`` (zh-CN or en)."""
+    return RecordDocumentSchema(language, load_context(record)).dump(record)

@@ -1,0 +1,281 @@
+"""Signed checklist PDFs, checked by opening the produced file with poppler.
+
+Each record here is real: JPEG photos and PNG signatures uploaded through the blob API, the
+record sealed and pushed through the sync API, then exported.
+"""
+
+import io
+import re
+import time
+import uuid
+import zipfile
+
+import pytest
+
+from server.core.db import db
+from server.inspections.models import Inspection
+from server.pdf import render
+from server.pdf.schemas import record_document
+from tests.sync.conftest import upload
+
+
+def _record(record_id) -> Inspection:
+    db.session.rollback()  # see what the API committed
+    return db.session.get(Inspection, uuid.UUID(str(record_id)))
+
+
+def _squash(text: str) -> str:
+    """pdftotext breaks lines where the layout does: compare without whitespace."""
+    return re.sub(r"\s+", "", text)
+
+
+def test_record_pdf_has_chinese_text_in_an_embedded_cjk_font(client, site, pushed_record,
+                                                             read_pdf):
+    record_id, body = pushed_record()
+    response = client.get(f"/api/inspections/{record_id}/pdf", headers=site["supervisor_headers"])
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    assert response.headers["Content-Disposition"].startswith("inline; filename=")
+    pdf = read_pdf(response.data)
+    text = _squash(pdf["text"])
+    for expected in ("装修巡查", "滨河湾河西", "李巡查", "成品保护是否到位", "不合格", "客厅地面未覆盖保护",
+                     "鑫诚装饰", "王师傅", "施工负责人", "封存校验值"):
+        assert expected in text, expected
+    # Text extracts even from tofu; the font table proves the glyphs are real: every font is
+    # embedded, and the Chinese is set in Noto Sans CJK.
+    fonts = [line.split() for line in pdf["fonts"].splitlines()[2:]]
+    assert any("Noto-Sans-CJK-SC" in row[0] for row in fonts), pdf["fonts"]
+    assert all(row[-5] == "yes" for row in fonts), pdf["fonts"]  # the "emb" column
+    assert 1 <= pdf["pages"] <= 4
+    assert re.search(r"第\s*1\s*页\s*/\s*共\s*" + str(pdf["pages"]) + r"\s*页", pdf["text"])
+
+
+def test_photos_and_signatures_are_placed_as_display_copies(client, site, pushed_record,
+                                                            read_pdf):
+    record_id, body = pushed_record()
+    response = client.get(f"/api/inspections/{record_id}/pdf", headers=site["headers"])
+    images = [line.split() for line in read_pdf(response.data)["images"].splitlines()[2:]]
+    jpegs = [row for row in images if row[2] == "image" and row[8] == "jpeg"]
+    pngs = [row for row in images if row[2] == "image" and row[8] == "image"]
+    masks = [row for row in images if row[2] == "smask"]
+    assert len(jpegs) == 2  # the failed item's evidence and the site photo
+    assert {(row[3], row[4]) for row in jpegs} == {("1200", "900")}  # display copies
+    assert len(pngs) >= 3 and len(masks) == 2  # two transparent signatures, plus the QR code
+    text = _squash(read_pdf(response.data)["text"])
+    assert "拍摄2026-11-2309:03:00(+08:00)" in text  # the capture time under its photo
+    assert "签字时间2026-11-2309:11:00(+08:00)" in text
+
+
+def test_the_seal_printed_equals_the_stored_one(client, site, pushed_record, read_pdf):
+    record_id, body = pushed_record()
+    stored = _record(record_id).seal_hash
+    assert stored == body["seal"]["hash"]
+    pdf = read_pdf(client.get(f"/api/inspections/{record_id}/pdf",
+                              headers=site["headers"]).data)
+    seal_block = _squash(pdf["raw_text"]).split("封存校验值（SHA-256）")[1]
+    assert seal_block[:64] == stored
+    assert "RFC8785" in _squash(pdf["text"])  # how to verify it
+
+
+def test_english_layout(client, site, pushed_record, read_pdf):
+    record_id, _ = pushed_record()
+    response = client.get(f"/api/inspections/{record_id}/pdf?lang=en", headers=site["headers"])
+    text = read_pdf(response.data)["text"]
+    for expected in ("Renovation patrol", "Finished surfaces are protected", "Fail",
+                     "Contractor signature", "Seal (SHA-256)", "Page 1 of"):
+        assert expected in text, expected
+    assert "客厅地面未覆盖保护" in _squash(text)  # the inspector's words stay as written
+
+
+HOSTILE = ('<img src="file:///etc/passwd"> <img src="http://198.51.100.7/x.png"> '
+           '<link rel="stylesheet" href="https://example.invalid/a.css"> '
+           '<style>@import url(file:///etc/hostname);</style>')
+
+
+def test_hostile_text_is_printed_literally_and_fetches_nothing(client, site, pushed_record,
+                                                               read_pdf):
+    record_id, body = pushed_record(comment=HOSTILE)
+    doc = record_document(_record(record_id))
+    fetcher = render.fetcher_for(doc)
+    data = render.render_pdf(doc, fetcher)
+    photos_and_signatures = {f"xuncha-blob:{sha}" for sha in doc["attachments"]}
+    assert set(fetcher.requested) == photos_and_signatures | {render.QR_URL}
+    text = _squash(read_pdf(data)["text"])
+    assert _squash('<img src="file:///etc/passwd">') in text
+    assert _squash('<img src="http://198.51.100.7/x.png">') in text
+    assert "root:x:0:0" not in text
+
+
+def test_the_fetcher_refuses_everything_but_the_records_own_blobs(client, site, pushed_record):
+    record_id, _ = pushed_record()
+    other_id, _ = pushed_record(seed=50)
+    doc = record_document(_record(record_id))
+    other = record_document(_record(other_id))
+    fetcher = render.fetcher_for(doc)
+    foreign = next(iter(set(other["attachments"]) - set(doc["attachments"])))
+    for url in ("file:///etc/passwd", "http://127.0.0.1:8000/api/openapi.json",
+                "https://example.invalid/x.png", "data:image/png;base64,iVBORw0KGgo=",
+                f"xuncha-blob:{foreign}", "xuncha-blob:../../../etc/passwd"):
+        with pytest.raises(ValueError):
+            fetcher.fetch(url)
+    own = next(iter(doc["attachments"]))
+    assert fetcher.fetch(f"xuncha-blob:{own}").read()[:4] in (b"\xff\xd8\xff\xe0", b"\x89PNG",
+                                                              b"\xff\xd8\xff\xdb")
+
+
+def test_a_record_whose_photo_is_not_uploaded_yet_still_renders(client, site,
+                                                                 renovation_record, read_pdf):
+    record_id, body, blobs = renovation_record()
+    for data in blobs["signature"]:
+        upload(client, site["headers"], data, kind="signature")
+    assert client.put(f"/api/inspections/{record_id}", json=body,
+                      headers=site["headers"]).status_code == 200
+    response = client.get(f"/api/inspections/{record_id}/pdf", headers=site["headers"])
+    assert response.status_code == 200
+    assert "照片尚未上传到服务器" in _squash(read_pdf(response.data)["text"])
+
+
+def test_only_people_of_the_property_get_the_pdf(client, site, pushed_record):
+    record_id, _ = pushed_record()
+    refused = client.get(f"/api/inspections/{record_id}/pdf", headers=site["outsider_headers"])
+    assert refused.status_code == 404
+    assert refused.get_json()["error"]["code"] == "not_found"
+    unknown = client.get(f"/api/inspections/{uuid.uuid4()}/pdf", headers=site["headers"])
+    assert unknown.status_code == 404
+    bad = client.get(f"/api/inspections/{record_id}/pdf?lang=fr", headers=site["headers"])
+    assert bad.status_code == 422
+
+
+def test_cli_writes_the_pdf(app, site, pushed_record, tmp_path):
+    record_id, _ = pushed_record()
+    out = tmp_path / "record.pdf"
+    result = app.test_cli_runner().invoke(args=["pdf", record_id, "-o", str(out), "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes().startswith(b"%PDF-")
+    missing = app.test_cli_runner().invoke(args=["pdf", str(uuid.uuid4()), "-o", str(out)])
+    assert missing.exit_code != 0
+
+
+# ---------------------------------------------------------------- batch exports
+
+def _wait(client, headers, job, timeout=60):
+    deadline = time.monotonic() + timeout
+    seen = [job]
+    while job["status"] in ("queued", "running"):
+        assert time.monotonic() < deadline, seen[-3:]
+        time.sleep(0.05)
+        job = client.get(f"/api/exports/{job['id']}", headers=headers).get_json()
+        seen.append(job)
+    return job, seen
+
+
+def test_batch_export_runs_in_the_background_and_merges_one_pdf(client, site, pushed_record,
+                                                                read_pdf):
+    ids = [pushed_record(seed=10 * n)[0] for n in range(3)]
+    headers = site["supervisor_headers"]
+    response = client.post("/api/exports", json={"property_id": site["property"].id,
+                                                 "checklist_code": "renovation_patrol"},
+                           headers=headers)
+    assert response.status_code == 202, response.get_json()
+    job = response.get_json()
+    assert job["total"] == 3 and job["done"] == 0 and job["status"] == "queued"
+    assert client.get(f"/api/exports/{job['id']}/file", headers=headers).status_code in (409, 200)
+    job, seen = _wait(client, headers, job)
+    assert job["status"] == "done", job
+    assert job["done"] == 3 and job["file_url"] == f"/api/exports/{job['id']}/file"
+    assert [s["done"] for s in seen] == sorted(s["done"] for s in seen)  # progress only grows
+    download = client.get(job["file_url"], headers=headers)
+    assert download.status_code == 200 and download.mimetype == "application/pdf"
+    pdf = read_pdf(download.data)
+    text = _squash(pdf["raw_text"])
+    for record_id in ids:
+        assert record_id in pdf["raw_text"] or record_id.replace("-", "") in text
+    assert pdf["pages"] >= 3
+    assert "第1页/共" in text  # each record keeps its own page numbers
+
+
+def test_batch_export_as_zip_of_one_pdf_per_record(client, site, pushed_record):
+    ids = {pushed_record(seed=10 * n)[0] for n in range(2)}
+    headers = site["supervisor_headers"]
+    job = client.post("/api/exports", json={"property_id": site["property"].id, "format": "zip",
+                                            "lang": "en", "date_from": "2026-11-23",
+                                            "date_to": "2026-11-23"},
+                      headers=headers).get_json()
+    job, _ = _wait(client, headers, job)
+    assert job["status"] == "done"
+    download = client.get(job["file_url"], headers=headers)
+    assert download.mimetype == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(download.data)) as archive:
+        names = archive.namelist()
+        assert {name.split("_")[-1].removesuffix(".pdf") for name in names} == ids
+        assert all(archive.read(name).startswith(b"%PDF-") for name in names)
+
+
+def test_batch_filters_and_limits(client, site, pushed_record, app):
+    pushed_record()
+    headers = {**site["supervisor_headers"], "Accept-Language": "en"}
+    prop = site["property"].id
+    none = client.post("/api/exports", json={"property_id": prop, "date_from": "2027-01-01"},
+                       headers=headers)
+    assert none.status_code == 422
+    assert none.get_json()["error"]["code"] == "export.no_records"
+    assert none.get_json()["error"]["message"] == "No inspection records match these filters."
+    backwards = client.post("/api/exports", json={"property_id": prop, "date_from": "2026-11-24",
+                                                  "date_to": "2026-11-01"}, headers=headers)
+    assert backwards.get_json()["error"]["code"] == "export.bad_dates"
+    app.config["EXPORT_MAX_RECORDS"] = 0
+    try:
+        too_many = client.post("/api/exports", json={"property_id": prop}, headers=headers)
+    finally:
+        app.config["EXPORT_MAX_RECORDS"] = 500
+    assert too_many.status_code == 422
+    assert too_many.get_json()["error"]["details"] == {"matching": 1, "max_records": 0}
+    unknown = client.post("/api/exports", json={"property_id": prop, "status": "lost"},
+                          headers=headers)
+    assert unknown.status_code == 422
+
+
+def test_exports_are_limited_to_assigned_properties_and_their_requester(
+        client, site, pushed_record, make_user, auth_headers):
+    pushed_record()
+    prop = site["property"].id
+    outsider = client.post("/api/exports", json={"property_id": prop},
+                           headers=site["outsider_headers"])
+    assert outsider.status_code == 403
+    assert outsider.get_json()["error"]["code"] == "access.property_denied"
+    patrol = client.post("/api/exports", json={"property_id": prop}, headers=site["headers"])
+    assert patrol.status_code == 403
+    assert patrol.get_json()["error"]["code"] == "access.role_denied"
+    job = client.post("/api/exports", json={"property_id": prop},
+                      headers=site["supervisor_headers"]).get_json()
+    job, _ = _wait(client, site["supervisor_headers"], job)
+    other_supervisor = auth_headers(make_user("supervisor", properties=[site["other"]]))
+    manager = auth_headers(make_user("manager"))
+    for headers in (other_supervisor, manager, site["headers"]):
+        assert client.get(f"/api/exports/{job['id']}", headers=headers).status_code == 404
+        assert client.get(f"/api/exports/{job['id']}/file", headers=headers).status_code == 404
+
+
+def test_an_export_that_stopped_moving_is_reported_failed(client, site, pushed_record, app):
+    from server.pdf.models import ExportJob
+    pushed_record()
+    app.config["EXPORT_QUEUE"] = "inline"
+    headers = site["supervisor_headers"]
+    try:
+        job = client.post("/api/exports", json={"property_id": site["property"].id},
+                          headers=headers).get_json()
+    finally:
+        app.config["EXPORT_QUEUE"] = "thread"
+    assert client.get(f"/api/exports/{job['id']}", headers=headers).get_json()["status"] == "done"
+    # A job left queued by a worker that died: after the stall limit it reads as failed.
+    row = ExportJob(user_id=site["supervisor"].id, property_id=site["property"].id, filters={},
+                    record_ids=[], format="pdf", language="zh-CN", status="queued", total=1)
+    db.session.add(row)
+    db.session.commit()
+    app.config["EXPORT_STALL_SECONDS"] = 0
+    try:
+        stalled = client.get(f"/api/exports/{row.id}", headers=headers).get_json()
+    finally:
+        app.config["EXPORT_STALL_SECONDS"] = 15 * 60
+    assert stalled["status"] == "failed" and stalled["error"] == "stalled"
+    assert client.get(f"/api/exports/{row.id}/file", headers=headers).status_code == 409
