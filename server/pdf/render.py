@@ -15,6 +15,7 @@ from pathlib import Path
 
 import segno
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from PIL import ImageFile
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -23,6 +24,11 @@ from server.media.storage import blob_store
 
 from .labels import label
 from .schemas import BLOB_URL_SCHEME
+
+# Importing WeasyPrint sets Pillow's process-wide LOAD_TRUNCATED_IMAGES, which would make the
+# upload checks (server/media/images.py) accept cut-off photos in every process that has
+# rendered a PDF. Put it back: the renderer reads only blobs that were verified whole.
+ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 TEMPLATES = Path(__file__).parent / "templates"
 QR_URL = f"{BLOB_URL_SCHEME}:seal-qr"

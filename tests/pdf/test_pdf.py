@@ -279,3 +279,10 @@ def test_an_export_that_stopped_moving_is_reported_failed(client, site, pushed_r
         app.config["EXPORT_STALL_SECONDS"] = 15 * 60
     assert stalled["status"] == "failed" and stalled["error"] == "stalled"
     assert client.get(f"/api/exports/{row.id}/file", headers=headers).status_code == 409
+
+
+def test_loading_the_renderer_does_not_loosen_the_upload_checks():
+    from PIL import ImageFile
+
+    import server.pdf.render  # noqa: F401  (WeasyPrint's import sets LOAD_TRUNCATED_IMAGES)
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False
