@@ -325,7 +325,7 @@ def main():
         for fmt in ("pdf", "zip"):
             start = time.perf_counter()
             response = site.client.post("/api/exports", json={
-                "property_id": site.property_id(), "checklist_code": "renovation_patrol",
+                "property_id": site.property_id(), "checklist": "renovation_patrol",
                 "format": fmt}, headers=site.supervisor)
             assert response.status_code == 202, response.get_json()
             job = response.get_json()

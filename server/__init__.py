@@ -38,8 +38,22 @@ def create_app(config: dict | None = None) -> Flask:
     errors.init_app(app)
     init_api(app)
 
-    from . import checklists, core, demo, inspections, media, pdf, properties, sync, users
-    for package in (core, users, properties, checklists, media, inspections, sync, pdf, demo):
+    from . import (
+        checklists,
+        compliance,
+        core,
+        demo,
+        followups,
+        inspections,
+        media,
+        pdf,
+        properties,
+        reviews,
+        sync,
+        users,
+    )
+    for package in (core, users, properties, checklists, media, inspections, reviews, followups,
+                    compliance, sync, pdf, demo):
         package.init_app(app)
 
     from .users.access import authenticate_request

@@ -1,7 +1,7 @@
 """export jobs
 
 Revision ID: 481f15234c07
-Revises: fd697aa803d2
+Revises: df81c19e2730
 Create Date: 2026-11-23 06:13:21.550149
 
 """
@@ -11,7 +11,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = '481f15234c07'
-down_revision = 'fd697aa803d2'
+down_revision = 'df81c19e2730'
 branch_labels = None
 depends_on = None
 

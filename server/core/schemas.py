@@ -1,5 +1,7 @@
 """Schema building blocks shared by every package's wire schemas."""
 
+from collections.abc import Mapping
+
 from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate
 
 
@@ -13,7 +15,7 @@ def _unstorable(value) -> bool:
         except UnicodeEncodeError:
             return True
         return False
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):
         return any(_unstorable(k) or _unstorable(v) for k, v in value.items())
     if isinstance(value, list):
         return any(_unstorable(v) for v in value)
@@ -32,7 +34,7 @@ class InputSchema(Schema):
 
     @pre_load(pass_collection=True)
     def refuse_unstorable_text(self, data, **kwargs):
-        if isinstance(data, dict):
+        if isinstance(data, Mapping):  # JSON objects, and query strings (MultiDictProxy)
             bad = {key: ["Invalid characters."] for key, value in data.items()
                    if _unstorable(key) or _unstorable(value)}
             if bad:

@@ -1,16 +1,16 @@
-"""What happened to a record after it was sealed: review events and follow-ups (整改).
+"""What happened to a record after it was sealed: revisions, reviews and follow-ups (整改).
 
-HOOK: the review and follow-up models are built on main in parallel (server/reviews/,
-server/followups/). Until they exist these functions return what is known without them (the
-sealed revisions); once they land, `review_events` and `follow_ups` read them. Both return
-plain dicts in the shape the PDF template expects:
-
-    review event: {"at": aware datetime, "actor": str, "action": str, "comment": str | None}
-    follow-up:    {"item_id": str, "status": str, "description": str, "assignee": str | None,
-                   "due": str | None, "events": [{"at", "actor", "action", "comment"}]}
+Each function returns plain dicts (never ORM objects) in the shape the PDF schema expects.
+A review or a follow-up step never changes the sealed answers; the PDF prints them beside the
+record, each with who did it and when (server time; the phone's time too where it was sent).
 """
 
+import sqlalchemy as sa
+
+from server.core.db import db
+from server.followups.models import FollowUp
 from server.inspections.models import Inspection
+from server.reviews.models import ReviewEvent
 
 
 def revisions(record: Inspection) -> list[dict]:
@@ -22,10 +22,29 @@ def revisions(record: Inspection) -> list[dict]:
 
 
 def review_events(record: Inspection) -> list[dict]:
-    """Approvals and returns with their comments. HOOK: empty until server/reviews exists."""
-    return []
+    """Approvals and returns, oldest first, with the comments per item."""
+    events = db.session.scalars(sa.select(ReviewEvent).where(ReviewEvent.inspection_id == record.id)
+                                .order_by(ReviewEvent.created_at, ReviewEvent.id))
+    return [{"at": event.created_at, "actor": event.actor.display_name, "action": event.action,
+             "revision": event.revision, "comment": event.comment,
+             "item_comments": dict(event.item_comments or {})} for event in events]
 
 
 def follow_ups(record: Inspection) -> list[dict]:
-    """Follow-ups raised by this record's failed items. HOOK: empty until server/followups."""
-    return []
+    """Follow-ups raised from this record, with every step and the photos of the fix."""
+    rows = db.session.scalars(sa.select(FollowUp).where(FollowUp.inspection_id == record.id)
+                              .order_by(FollowUp.created_at, FollowUp.id))
+    return [{"item_id": row.item_id, "row_key": row.row_key, "status": row.status,
+             "description": row.description,
+             "assignee": row.assignee.display_name if row.assignee else None,
+             "due": row.due_date.isoformat() if row.due_date else None,
+             "events": [{"at": event.created_at, "at_device": event.at_device,
+                         "actor": event.actor.display_name, "action": event.action,
+                         "comment": event.note, "photos": list(event.photos or [])}
+                        for event in row.events]}
+            for row in rows]
+
+
+def follow_up_photo_hashes(items: list[dict]) -> set[str]:
+    return {photo["sha256"] for item in items for event in item["events"]
+            for photo in event["photos"] if isinstance(photo, dict) and "sha256" in photo}

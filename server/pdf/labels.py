@@ -65,6 +65,21 @@ LABELS: dict[str, tuple[str, str]] = {
     "yes": ("是", "Yes"),
     "no": ("否", "No"),
     # record status
+    # review actions
+    "review_approve": ("审核通过", "approved"),
+    "review_return": ("退回修改", "returned for changes"),
+    "review_of_revision": ("第 {revision} 次提交", "revision {revision}"),
+    # follow-ups
+    "followup_open": ("待整改", "open"),
+    "followup_fixed": ("已整改，待验证", "fixed, to be verified"),
+    "followup_verified": ("已验证关闭", "verified and closed"),
+    "followup_create": ("创建", "raised"),
+    "followup_fix": ("整改完成", "fixed"),
+    "followup_verify": ("验证通过", "verified"),
+    "followup_reopen": ("重新打开", "reopened"),
+    "followup_contact": ("联系业主", "owner contacted"),
+    "followup_callback": ("回访", "callback"),
+    "followup_assign": ("指派", "assigned"),
     "status_submitted": ("已提交，待审核", "submitted, awaiting review"),
     "status_returned": ("已退回修改", "returned for changes"),
     "status_approved": ("已审核通过", "approved"),

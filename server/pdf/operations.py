@@ -10,8 +10,7 @@ import logging
 import secrets
 import uuid
 import zipfile
-from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -20,7 +19,6 @@ from server.core.db import db, utcnow
 from server.core.errors import Problem
 from server.inspections.models import Inspection
 from server.media.storage import blob_store
-from server.properties.models import Property
 from server.users.access import can_see_property
 from server.users.models import User
 
@@ -42,39 +40,26 @@ def record_filename(record: Inspection) -> str:
     return f"{day}_{record.checklist_code}_{record.id}.pdf"
 
 
-def matching_records(property_id: int, filters: dict) -> list[uuid.UUID]:
-    """Ids of the property's records matching the filters, oldest first."""
-    prop = db.session.get(Property, property_id)
-    query = sa.select(Inspection.id).where(Inspection.property_id == property_id)
-    if filters.get("checklist_code"):
-        query = query.where(Inspection.checklist_code == filters["checklist_code"])
-    if filters.get("status"):
-        query = query.where(Inspection.status == filters["status"])
-    zone = _zone(prop.timezone)
-    if filters.get("date_from"):
-        start = datetime.combine(filters["date_from"], time.min, zone).astimezone(UTC)
-        query = query.where(Inspection.completed_at >= start)
-    if filters.get("date_to"):
-        end = datetime.combine(filters["date_to"] + timedelta(days=1), time.min, zone)
-        query = query.where(Inspection.completed_at < end.astimezone(UTC))
-    return list(db.session.scalars(query.order_by(Inspection.completed_at, Inspection.id)))
+FILTERS = ("checklist", "date_from", "date_to", "inspector_id", "status", "has_failures",
+           "unit_id", "q")
 
 
-def _zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (KeyError, ValueError):
-        return ZoneInfo("UTC")
+def matching_records(filters: dict) -> list[uuid.UUID]:
+    """Ids of the records the supervisor's records list shows for these filters (same query,
+    same access rules: server/inspections/listing.py), oldest first."""
+    from server.inspections.listing import filtered
+    statement = (filtered(filters).with_only_columns(Inspection.id).order_by(None)
+                 .order_by(Inspection.completed_at, Inspection.id))
+    return list(db.session.scalars(statement))
 
 
 def create_export(user: User, data: dict) -> ExportJob:
     """A queued export of the records matching ``data``'s filters. Flushes only; the caller
     starts it (`jobs.dispatch`) after the commit."""
-    filters = {key: data[key] for key in ("checklist_code", "status", "date_from", "date_to")
-               if data.get(key) is not None}
+    filters = {key: data[key] for key in FILTERS if data.get(key) is not None}
     if filters.get("date_from") and filters.get("date_to") and filters["date_to"] < filters["date_from"]:
         raise Problem(422, "export.bad_dates")
-    ids = matching_records(data["property_id"], filters)
+    ids = matching_records({"property_id": data["property_id"], **filters})
     limit = current_app.config["EXPORT_MAX_RECORDS"]
     if not ids:
         raise Problem(422, "export.no_records")
@@ -82,7 +67,8 @@ def create_export(user: User, data: dict) -> ExportJob:
         raise Problem(422, "export.too_many", details={"matching": len(ids), "max_records": limit},
                       count=len(ids), limit=limit)
     job = ExportJob(user_id=user.id, property_id=data["property_id"],
-                    filters={key: str(value) for key, value in filters.items()},
+                    filters={key: value if isinstance(value, bool | int) else str(value)
+                             for key, value in filters.items()},
                     record_ids=[str(record_id) for record_id in ids], format=data["format"],
                     language=data["lang"], status=ExportStatus.QUEUED, total=len(ids), done=0)
     db.session.add(job)

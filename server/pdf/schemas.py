@@ -37,11 +37,19 @@ class PdfQuery(InputSchema):
 
 
 class ExportIn(InputSchema):
+    """The records list's filters (GET /api/inspections), so the PWA exports what it shows."""
+
     property_id = Id(required=True)
-    checklist_code = fields.String(validate=validate.Length(min=1, max=64))
-    date_from = fields.Date(metadata={"description": "completed on or after (property time)"})
-    date_to = fields.Date(metadata={"description": "completed on or before (property time)"})
+    checklist = fields.String(validate=validate.Length(min=1, max=64),
+                              metadata={"description": "checklist code"})
+    date_from = fields.Date(metadata={"description": "completed on or after (property's zone)"})
+    date_to = fields.Date(metadata={"description": "completed on or before (property's zone)"})
+    inspector_id = Id()
     status = fields.String(validate=validate.OneOf([s.value for s in InspectionStatus]))
+    has_failures = fields.Boolean()
+    unit_id = Id(metadata={"description": "records about this household"})
+    q = fields.String(validate=validate.Length(min=1, max=50),
+                      metadata={"description": "inspector name or text in the answers"})
     format = fields.String(load_default="pdf", validate=validate.OneOf(("pdf", "zip")),
                            metadata={"description": "one merged PDF, or a ZIP of one PDF per record"})
     lang = fields.String(load_default="zh-CN", validate=validate.OneOf(LANGUAGES))
@@ -292,14 +300,44 @@ class RecordDocumentSchema(Schema):
                 for r in self.ctx["revisions"]]
 
     def get_reviews(self, record):
-        return [{"at": self.server_time(e["at"]), "actor": e["actor"], "action": e["action"],
-                 "comment": e.get("comment") or ""} for e in self.ctx["reviews"]]
+        items = self.item_labels(record)
+        return [{"at": self.server_time(e["at"]), "actor": e["actor"],
+                 "action": self.t(f"review_{e['action']}") if e["action"] in ("approve", "return")
+                 else e["action"],
+                 "revision": self.t("review_of_revision", revision=e["revision"]),
+                 "comment": e.get("comment") or "",
+                 "item_comments": [{"item": items.get(item_id, item_id), "text": text}
+                                   for item_id, text in (e.get("item_comments") or {}).items()]}
+                for e in self.ctx["reviews"]]
 
     def get_follow_ups(self, record):
-        return [{**f, "events": [{"at": self.server_time(e["at"]), "actor": e["actor"],
-                                  "action": e["action"], "comment": e.get("comment") or ""}
-                                 for e in f.get("events", [])]}
-                for f in self.ctx["follow_ups"]]
+        items = self.item_labels(record)
+        keys = self.ctx["keys"]
+        result = []
+        for f in self.ctx["follow_ups"]:
+            item = items.get(f["item_id"], f["item_id"] or "")
+            key = keys.get(str(f.get("row_key"))) if f.get("row_key") else None
+            if key is not None:
+                item = f"{item} · {key.tag_no}"
+            result.append({
+                "item": item, "description": f["description"], "assignee": f["assignee"] or "",
+                "due": f["due"] or "", "status": self.t(f"followup_{f['status']}")
+                if f"followup_{f['status']}" in _FOLLOW_UP_LABELS else f["status"],
+                "events": [{"at": self.server_time(e["at"]),
+                            "at_device": format_device_time(e.get("at_device")),
+                            "actor": e["actor"],
+                            "action": self.t(f"followup_{e['action']}")
+                            if f"followup_{e['action']}" in _FOLLOW_UP_LABELS else e["action"],
+                            "comment": e.get("comment") or "",
+                            "photos": [self.photo(p) for p in e.get("photos") or []
+                                       if isinstance(p, dict) and "sha256" in p]}
+                           for e in f["events"]]})
+        return result
+
+    def item_labels(self, record) -> dict[str, str]:
+        return {item["id"]: _text(item.get("label"), self.language)
+                for section in record.checklist_version.definition["sections"]
+                for item in section["items"]}
 
     def get_seal(self, record):
         return {"hash": record.seal_hash, "verify_text": self.t("seal_verify"),
@@ -313,6 +351,9 @@ class RecordDocumentSchema(Schema):
         return self.t("generated", time=self.server_time(datetime.now(UTC)))
 
 
+_FOLLOW_UP_LABELS = {f"followup_{name}" for name in (
+    "open", "fixed", "verified", "create", "fix", "verify", "reopen", "contact", "callback",
+    "assign")}
 _SIGNERS = {f"signer_{s}" for s in ("inspector", "owner", "contractor", "supervisor", "keeper",
                                     "duty_staff")}
 
@@ -330,7 +371,10 @@ def load_context(record: Inspection) -> dict:
         subject = db.session.get(Renovation, record.subject_id)
     elif record.subject_type == "unit":
         subject = db.session.get(Unit, record.subject_id)
-    hashes = attachment_hashes(record.answers or {})
+    follow_ups = history.follow_ups(record)
+    # The record's own blobs, and the photos of its follow-ups' fixes: nothing else.
+    hashes = sorted(set(attachment_hashes(record.answers or {}))
+                    | history.follow_up_photo_hashes(follow_ups))
     blobs = dict(db.session.execute(sa.select(Blob.sha256, Blob.kind)
                                     .where(Blob.sha256.in_(hashes))).all()) if hashes else {}
     row_ids = {int(row_id) for answer in (record.answers or {}).values()
@@ -346,7 +390,7 @@ def load_context(record: Inspection) -> dict:
         timezone = ZoneInfo("UTC")
     return {"property": prop, "subject": subject, "blobs": blobs, "keys": keys,
             "timezone": timezone, "revisions": history.revisions(record),
-            "reviews": history.review_events(record), "follow_ups": history.follow_ups(record)}
+            "reviews": history.review_events(record), "follow_ups": follow_ups}
 
 
 def record_document(record: Inspection, language: str = "zh-CN") -> dict:

@@ -174,7 +174,7 @@ def test_batch_export_runs_in_the_background_and_merges_one_pdf(client, site, pu
     ids = [pushed_record(seed=10 * n)[0] for n in range(3)]
     headers = site["supervisor_headers"]
     response = client.post("/api/exports", json={"property_id": site["property"].id,
-                                                 "checklist_code": "renovation_patrol"},
+                                                 "checklist": "renovation_patrol"},
                            headers=headers)
     assert response.status_code == 202, response.get_json()
     job = response.get_json()
@@ -286,3 +286,31 @@ def test_loading_the_renderer_does_not_loosen_the_upload_checks():
 
     import server.pdf.render  # noqa: F401  (WeasyPrint's import sets LOAD_TRUNCATED_IMAGES)
     assert ImageFile.LOAD_TRUNCATED_IMAGES is False
+
+
+def test_follow_ups_and_review_history_are_printed(client, site, pushed_record, read_pdf):
+    from tests.sync.conftest import jpeg_bytes, sha
+    record_id, _ = pushed_record()
+    headers = site["supervisor_headers"]
+    follow_ups = client.get(f"/api/followups?property_id={site['property'].id}",
+                            headers=headers).get_json()["items"]
+    assert len(follow_ups) == 1, follow_ups
+    fix_photo = jpeg_bytes(seed=77, color=(20, 120, 200))
+    assert upload(client, site["headers"], fix_photo).status_code == 200
+    fixed = client.post(f"/api/followups/{follow_ups[0]['id']}/events", headers=site["headers"],
+                        json={"id": str(uuid.uuid4()), "action": "fix", "note": "已铺设地面保护膜",
+                              "photos": [{"sha256": sha(fix_photo),
+                                          "captured_at": "2026-11-24T10:00:00+08:00"}],
+                              "at": "2026-11-24T10:01:00+08:00"})
+    assert fixed.status_code in (200, 201), fixed.get_json()
+    reviewed = client.post(f"/api/inspections/{record_id}/review", headers=headers,
+                           json={"action": "return", "revision": 1, "comment": "请补拍全景",
+                                 "item_comments": {"site_photos": "照片太暗"}})
+    assert reviewed.status_code == 200, reviewed.get_json()
+    pdf = read_pdf(client.get(f"/api/inspections/{record_id}/pdf", headers=headers).data)
+    text = _squash(pdf["text"])
+    for expected in ("整改跟进", "已整改，待验证", "整改完成：已铺设地面保护膜", "退回修改：请补拍全景",
+                     "装修现场照片：照片太暗", "第1次提交"):
+        assert expected in text, expected
+    jpegs = [line for line in pdf["images"].splitlines()[2:] if " jpeg " in line]
+    assert len(jpegs) == 3  # the record's two photos and the photo of the fix
