@@ -12,8 +12,8 @@ sealed records through the API, then measures:
    PDF ≤ 1.2 × photo bytes + 300 KB;
 2. a --batch record export (renovation patrols, 2 photos + 2 signatures each) run as an export
    job, merged PDF and ZIP: wall time and size;
-3. with --png DIR: the first page of the demo renovation record (zh-CN and en) as PNG at
-   110 dpi (pdftoppm), for looking at; keep those files out of the repo.
+3. with --png DIR: the pages of the demo renovation record (zh-CN and en) as PNGs at
+   110 dpi (pdftoppm; every page), for looking at; keep those files out of the repo.
 """
 
 import argparse
@@ -263,6 +263,26 @@ class Site:
         return self.push(body, [(evidence, "photo"), (site_photo, "photo"),
                                 (inspector, "signature"), (contractor, "signature")])
 
+    def follow_up_and_review(self, record_id: str):
+        """The demo record's history: the failed item fixed (with a photo), the record returned."""
+        follow_ups = self.client.get(f"/api/followups?property_id={self.property_id()}",
+                                     headers=self.supervisor).get_json()["items"]
+        mine = [f for f in follow_ups if f.get("inspection_id") == record_id] or follow_ups[:1]
+        fix = camera_photo(424242)
+        self.upload(fix, "photo")
+        for follow_up in mine:
+            response = self.client.post(
+                f"/api/followups/{follow_up['id']}/events", headers=self.patrol,
+                json={"id": str(uuid.uuid4()), "action": "fix", "note": "已铺设地面保护膜并拍照",
+                      "photos": [{"sha256": sha(fix), "captured_at": "2026-11-01T15:00:00+08:00"}],
+                      "at": "2026-11-01T15:01:00+08:00"})
+            assert response.status_code < 300, response.get_json()
+        response = self.client.post(f"/api/inspections/{record_id}/review", headers=self.supervisor,
+                                    json={"action": "return", "revision": 1,
+                                          "comment": "请补充整改后的全景照片。",
+                                          "item_comments": {"site_photos": "照片偏暗"}})
+        assert response.status_code == 200, response.get_json()
+
 
 def timed(function, repeat: int) -> list[float]:
     times = []
@@ -303,13 +323,14 @@ def main():
         print(f"  en layout: {len(en) / 1024:.0f} KB")
 
         demo_id = site.renovation_record(seed=0)
+        site.follow_up_and_review(demo_id)
         if args.png:
             args.png.mkdir(parents=True, exist_ok=True)
             demo = db.session.get(Inspection, uuid.UUID(demo_id))
             for lang in ("zh-CN", "en"):
                 pdf = Path(tmp) / f"demo-{lang}.pdf"
                 pdf.write_bytes(record_pdf(demo, lang))
-                subprocess.run(["pdftoppm", "-r", "110", "-png", "-f", "1", "-l", "1",
+                subprocess.run(["pdftoppm", "-r", "110", "-png",
                                 str(pdf), str(args.png / f"demo-record-{lang}")], check=True)
             big = Path(tmp) / "big.pdf"
             big.write_bytes(data)

@@ -62,10 +62,12 @@ class Defaults:
     MAX_CONTENT_LENGTH = 32 * 1024 * 1024
 
     # Batch PDF exports: how jobs run ("thread" in the web process, "rq" on Redis at
-    # REDIS_URL for `rq worker xuncha-exports`, "inline" for tests), the most records one
+    # REDIS_URL, queue EXPORT_RQ_QUEUE, for `rq worker` processes; "inline" runs them before
+    # the answer, for debugging), the most records one
     # export may hold, and how long a job may show no progress before it counts as failed.
     EXPORT_QUEUE = "thread"
     REDIS_URL = "redis://127.0.0.1:6379/0"
+    EXPORT_RQ_QUEUE = "xuncha-exports"
     EXPORT_MAX_RECORDS = 500
     EXPORT_STALL_SECONDS = 15 * 60
 

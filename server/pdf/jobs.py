@@ -4,8 +4,10 @@ EXPORT_QUEUE selects how (config, env XUNCHA_EXPORT_QUEUE):
 - "thread" (embedded default): a daemon thread in the process that took the request, with its
   own app context and database session. The job's state is in the database, so any process
   answers progress questions; a job whose process dies is failed by `fail_if_stalled`.
-- "rq": enqueued on Redis (REDIS_URL) for RQ workers: `rq worker xuncha-exports` run with the
-  same environment as the app (the worker builds its own app, see `run_export_job`).
+- "rq": enqueued on Redis (REDIS_URL, queue EXPORT_RQ_QUEUE) for RQ workers, started with the
+  app's environment (DATABASE_URL, blob store settings) as
+  `.venv/bin/rq worker --url redis://127.0.0.1:6379/0 xuncha-exports`; the worker builds its
+  own app from that environment (`run_export_job`). Needs `pip install -e ".[queue]"`.
 - "inline": run before the response is sent (tests, debugging).
 
 `dispatch` must be called after the job's row is committed: the thread or worker reads it
@@ -22,7 +24,6 @@ from server.core.db import db
 from .operations import run_export
 
 log = logging.getLogger(__name__)
-RQ_QUEUE_NAME = "xuncha-exports"
 
 
 def dispatch(job_id: int) -> None:
@@ -52,7 +53,8 @@ def _run_in_thread(app, job_id: int):
 def _enqueue_rq(job_id: int):
     from redis import Redis
     from rq import Queue
-    queue = Queue(RQ_QUEUE_NAME, connection=Redis.from_url(current_app.config["REDIS_URL"]))
+    queue = Queue(current_app.config["EXPORT_RQ_QUEUE"],
+                  connection=Redis.from_url(current_app.config["REDIS_URL"]))
     queue.enqueue(run_export_job, job_id, job_timeout=current_app.config["EXPORT_STALL_SECONDS"])
 
 

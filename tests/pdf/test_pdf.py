@@ -314,3 +314,41 @@ def test_follow_ups_and_review_history_are_printed(client, site, pushed_record, 
         assert expected in text, expected
     jpegs = [line for line in pdf["images"].splitlines()[2:] if " jpeg " in line]
     assert len(jpegs) == 3  # the record's two photos and the photo of the fix
+
+
+@pytest.fixture
+def rq_queue(app):
+    """EXPORT_QUEUE=rq against the Redis at REDIS_URL, on a queue of this test's own."""
+    redis = pytest.importorskip("redis")
+    rq = pytest.importorskip("rq")
+    connection = redis.Redis.from_url(app.config["REDIS_URL"])
+    try:
+        connection.ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip(f"Redis not reachable at {app.config['REDIS_URL']}")
+    name = f"xuncha-test-{uuid.uuid4().hex[:8]}"
+    saved = app.config["EXPORT_QUEUE"], app.config["EXPORT_RQ_QUEUE"]
+    app.config["EXPORT_QUEUE"], app.config["EXPORT_RQ_QUEUE"] = "rq", name
+    queue = rq.Queue(name, connection=connection)
+    yield queue, rq.SimpleWorker([queue], connection=connection)
+    app.config["EXPORT_QUEUE"], app.config["EXPORT_RQ_QUEUE"] = saved
+    queue.delete(delete_jobs=True)
+    connection.close()
+
+
+def test_rq_option_queues_the_export_for_a_worker(client, site, pushed_record, rq_queue, app,
+                                                  monkeypatch):
+    from server.pdf import jobs
+    queue, worker = rq_queue
+    pushed_record()
+    headers = site["supervisor_headers"]
+    job = client.post("/api/exports", json={"property_id": site["property"].id},
+                      headers=headers).get_json()
+    assert queue.count == 1
+    assert client.get(f"/api/exports/{job['id']}", headers=headers).get_json()["status"] == "queued"
+    # The worker process builds its app from its environment; here, this test's app.
+    monkeypatch.setattr(jobs, "_worker_app", app)
+    assert worker.work(burst=True)
+    job = client.get(f"/api/exports/{job['id']}", headers=headers).get_json()
+    assert job["status"] == "done" and job["done"] == 1
+    assert client.get(job["file_url"], headers=headers).data.startswith(b"%PDF-")
