@@ -225,8 +225,8 @@ class Site:
                 "completed_at": (start + timedelta(minutes=42)).isoformat(),
                 "device_id": "bench-phone"}
         blobs = [(p, "photo") for p in photos] + [(s, "signature") for s in signatures]
-        photo_bytes = sum(self.display_size(p) for p in photos)
-        return self.push(body, blobs), photo_bytes
+        record_id = self.push(body, blobs)
+        return record_id, sum(self.display_size(p) for p in photos)
 
     def display_size(self, data: bytes) -> int:
         from server.core.db import db

@@ -6,6 +6,8 @@ Error messages live in server/core/i18n.py; these are the captions of a paper fo
 LABELS: dict[str, tuple[str, str]] = {
     # key: (zh-CN, en)
     "document_title": ("巡查记录", "Inspection record"),
+    "colon": ("：", ": "),
+    "checklist_full": ("{title}（{code}，第 {version} 版）", "{title} ({code}, version {version})"),
     "property": ("项目", "Property"),
     "subject": ("检查对象", "Subject"),
     "checklist": ("检查表", "Checklist"),

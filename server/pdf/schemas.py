@@ -174,7 +174,9 @@ class RecordDocumentSchema(Schema):
         version = record.checklist_version
         title = version.title_zh if self.language == "zh-CN" else version.title_en
         return {"code": version.code, "version": version.version, "title": title,
-                "version_label": self.t("version", version=version.version)}
+                "version_label": self.t("version", version=version.version),
+                "full": self.t("checklist_full", title=title, code=version.code,
+                               version=version.version)}
 
     def get_inspector(self, record):
         user = record.inspector
