@@ -45,6 +45,7 @@ def test_record_pdf_has_chinese_text_in_an_embedded_cjk_font(client, site, pushe
     # embedded, and the Chinese is set in Noto Sans CJK.
     fonts = [line.split() for line in pdf["fonts"].splitlines()[2:]]
     assert any("Noto-Sans-CJK-SC" in row[0] for row in fonts), pdf["fonts"]
+    assert len(fonts) == 1, pdf["fonts"]  # no fallback font for a missing glyph, no 2nd weight
     assert all(row[-5] == "yes" for row in fonts), pdf["fonts"]  # the "emb" column
     assert 1 <= pdf["pages"] <= 4
     assert re.search(r"第\s*1\s*页\s*/\s*共\s*" + str(pdf["pages"]) + r"\s*页", pdf["text"])
