@@ -1,7 +1,7 @@
 """export jobs
 
 Revision ID: 481f15234c07
-Revises: df81c19e2730
+Revises: bc6ec5bab686
 Create Date: 2026-11-23 06:13:21.550149
 
 """
@@ -11,7 +11,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = '481f15234c07'
-down_revision = 'df81c19e2730'
+down_revision = 'bc6ec5bab686'
 branch_labels = None
 depends_on = None
 
