@@ -228,6 +228,25 @@ class Site:
         record_id = self.push(body, blobs)
         return record_id, sum(self.display_size(p) for p in photos)
 
+    def photo_bytes_of_export(self, export_id: int) -> int:
+        """Bytes of the display copies of every photo the export's records hold."""
+        import sqlalchemy as sa
+
+        from server.core.db import db
+        from server.inspections.models import Inspection
+        from server.inspections.seal import attachment_hashes
+        from server.media.models import Blob
+        from server.pdf import history
+        from server.pdf.models import ExportJob
+        db.session.rollback()
+        hashes = set()
+        for record_id in db.session.get(ExportJob, export_id).record_ids:
+            record = db.session.get(Inspection, uuid.UUID(record_id))
+            hashes |= set(attachment_hashes(record.answers))
+            hashes |= history.follow_up_photo_hashes(history.follow_ups(record))
+        return db.session.scalar(sa.select(sa.func.sum(Blob.display_size)).where(
+            Blob.sha256.in_(hashes), Blob.kind == "photo")) or 0
+
     def display_size(self, data: bytes) -> int:
         from server.core.db import db
         from server.media.models import Blob
@@ -355,8 +374,11 @@ def main():
                 job = site.client.get(f"/api/exports/{job['id']}", headers=site.supervisor).get_json()
             elapsed = time.perf_counter() - start
             assert job["status"] == "done", job
+            photos = site.photo_bytes_of_export(job["id"])
             print(f"  {fmt}: {job['total']} records in {elapsed:.1f} s "
-                  f"({elapsed / job['total']:.3f} s/record), {job['file_size'] / 1024 / 1024:.1f} MB")
+                  f"({elapsed / job['total']:.3f} s/record), {job['file_size'] / 1024 / 1024:.1f} MB"
+                  f"; photos held {photos / 1024 / 1024:.1f} MB, budget 1.2×photos+300 KB "
+                  f"{'OK' if job['file_size'] <= 1.2 * photos + 300 * 1024 else 'OVER'}")
         site.ctx.pop()
 
 
