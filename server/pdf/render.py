@@ -10,7 +10,7 @@ Two walls keep the renderer from reading anything it should not:
 
 import io
 import logging
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import segno
@@ -60,6 +60,7 @@ def _css_string(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
+@lru_cache(maxsize=256)
 def seal_qr_png(text: str) -> bytes:
     out = io.BytesIO()
     segno.make(text, error="m").save(out, kind="png", scale=4, border=2)
