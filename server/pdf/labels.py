@@ -90,9 +90,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "subject_unit": ("住户", "Household"),
     "subject_property": ("指挥中心 / 值班岗", "Command centre / duty post"),
     "subject_key_register": ("钥匙台账", "Key register"),
-    "contractor": ("施工单位", "contractor"),
-    "permit": ("装修许可", "permit"),
-    "owner": ("业主", "owner"),
+    "contractor": ("施工单位", "Contractor"),
+    "permit": ("装修许可", "Permit"),
+    "owner": ("业主", "Owner"),
     # signer roles
     "signer_inspector": ("巡查人", "Inspector"),
     "signer_owner": ("业主", "Owner"),

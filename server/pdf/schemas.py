@@ -150,13 +150,13 @@ class RecordDocumentSchema(Schema):
         lines = []
         if kind == "renovation" and row is not None:
             title = self.unit_label(row.unit)
-            lines.append(f"{self.t('contractor')}: {row.contractor_name}")
+            lines.append(f"{self.t('contractor')}{self.t('colon')}{row.contractor_name}")
             if row.permit_no:
-                lines.append(f"{self.t('permit')}: {row.permit_no}")
+                lines.append(f"{self.t('permit')}{self.t('colon')}{row.permit_no}")
         elif kind == "unit" and row is not None:
             title = self.unit_label(row)
             if row.owner_name:
-                lines.append(f"{self.t('owner')}: {row.owner_name}")
+                lines.append(f"{self.t('owner')}{self.t('colon')}{row.owner_name}")
         else:
             title = self.get_property(record)["name"]
         return {"type": kind, "type_label": self.t(f"subject_{kind}"), "title": title,
