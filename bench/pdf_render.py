@@ -26,6 +26,7 @@ import sys
 import tempfile
 import time
 import uuid
+import zipfile
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -230,6 +231,12 @@ class Site:
 
     def photo_bytes_of_export(self, export_id: int) -> int:
         """Bytes of the display copies of every photo the export's records hold."""
+        from server.core.db import db
+        from server.pdf.models import ExportJob
+        db.session.rollback()
+        return self.photo_bytes_of_records(db.session.get(ExportJob, export_id).record_ids)
+
+    def photo_bytes_of_records(self, record_ids: list[str]) -> int:
         import sqlalchemy as sa
 
         from server.core.db import db
@@ -237,10 +244,9 @@ class Site:
         from server.inspections.seal import attachment_hashes
         from server.media.models import Blob
         from server.pdf import history
-        from server.pdf.models import ExportJob
         db.session.rollback()
         hashes = set()
-        for record_id in db.session.get(ExportJob, export_id).record_ids:
+        for record_id in record_ids:
             record = db.session.get(Inspection, uuid.UUID(record_id))
             hashes |= set(attachment_hashes(record.answers))
             hashes |= history.follow_up_photo_hashes(history.follow_ups(record))
@@ -382,8 +388,19 @@ def main():
             photos = site.photo_bytes_of_export(job["id"])
             print(f"  {fmt}: {job['total']} records in {elapsed:.1f} s "
                   f"({elapsed / job['total']:.3f} s/record), {job['file_size'] / 1024 / 1024:.1f} MB"
-                  f"; photos held {photos / 1024 / 1024:.1f} MB, budget 1.2×photos+300 KB "
-                  f"{'OK' if job['file_size'] <= 1.2 * photos + 300 * 1024 else 'OVER'}")
+                  f"; photos held {photos / 1024 / 1024:.1f} MB")
+            if fmt == "pdf":
+                verdict = "OK" if job["file_size"] <= 1.2 * photos + 300 * 1024 else "OVER"
+                print(f"    merged PDF vs 1.2×photos+300 KB: {verdict}")
+            else:  # every PDF in the ZIP carries its own font subset: check each against its photos
+                archive = zipfile.ZipFile(io.BytesIO(site.client.get(
+                    job["file_url"], headers=site.supervisor).data))
+                over = [name for name in archive.namelist()
+                        if archive.getinfo(name).file_size > 1.2 * site.photo_bytes_of_records(
+                            [name.removesuffix(".pdf").split("_")[-1]]) + 300 * 1024]
+                sizes = [archive.getinfo(name).file_size for name in archive.namelist()]
+                print(f"    each PDF vs 1.2×its photos+300 KB: {len(sizes) - len(over)} OK, "
+                      f"{len(over)} OVER; PDF sizes {min(sizes) // 1024}–{max(sizes) // 1024} KB")
         site.ctx.pop()
 
 
