@@ -147,6 +147,8 @@ def _render_job(job: ExportJob):
                     documents.append(rendered)
             job.done += 1
             db.session.commit()
+    if job.format == "pdf" and not documents:
+        raise LookupError("none of the export's records exist any more")
     data = archive.getvalue() if job.format == "zip" else render.write_pdf(documents)
     # An unguessable key: the file is only ever served through the access-checked endpoint.
     key = f"exports/{job.id}-{secrets.token_hex(8)}.{'zip' if job.format == 'zip' else 'pdf'}"
