@@ -25,6 +25,7 @@ _ZIP = {"application/zip": {"schema": {"type": "string", "format": "binary"}}}
 @blp.arguments(PdfQuery, location="query")
 @blp.response(200, content_type="application/pdf")
 @blp.doc(responses={"200": {"description": "the record as a PDF", "content": _PDF}})
+@blp.alt_response(404, description="no such record, or not of a property assigned to the caller")
 def record_pdf(query, record_id: uuid.UUID):
     """One record as a signed PDF: items, photos, signatures, history and the seal."""
     record = db.session.get(Inspection, record_id)
@@ -58,6 +59,7 @@ def create_export(data):
 
 @blp.route("/exports/<int:export_id>", methods=["GET"])
 @blp.response(200, ExportOut)
+@blp.alt_response(404, description="no such export of the caller's")
 def get_export(export_id: int):
     """An export's status and progress (done of total records)."""
     return operations.fail_if_stalled(operations.visible_export(export_id, current_user()))
@@ -68,6 +70,7 @@ def get_export(export_id: int):
 @blp.doc(responses={"200": {"description": "the merged PDF or the ZIP of PDFs",
                             "content": {**_PDF, **_ZIP}}})
 @blp.alt_response(409, description="the export is not finished")
+@blp.alt_response(404, description="no such export of the caller's")
 def export_file(export_id: int):
     """The finished export: one merged PDF, or a ZIP with one PDF per record."""
     job = operations.visible_export(export_id, current_user())
