@@ -1,0 +1,32 @@
+// Start-up: language, storage check, service worker with the update prompt, then the app.
+import { render } from 'preact';
+import { html } from 'htm/preact';
+import { Workbox } from 'workbox-window';
+import { App, notices } from './app.js';
+import { kvGet } from './db.js';
+import { detectLanguage, setLanguage } from './i18n.js';
+import './styles.css';
+
+function registerServiceWorker() {
+  if (!('serviceWorker' in navigator)) return;
+  const wb = new Workbox('/sw.js');
+  // A new version waits; the user decides when to switch (never under a half-filled form).
+  wb.addEventListener('waiting', () => {
+    notices.set({ update: () => {
+      wb.addEventListener('controlling', () => window.location.reload());
+      wb.messageSkipWaiting();
+    } });
+  });
+  wb.addEventListener('installed', (event) => {
+    if (!event.isUpdate) notices.set({ offlineReady: true });
+  });
+  wb.register().catch(() => { /* no worker (blocked or unsupported): the app still runs online */ });
+}
+
+async function start() {
+  setLanguage(detectLanguage(await kvGet('lang').catch(() => null)));
+  render(html`<${App} />`, document.getElementById('app'));
+  registerServiceWorker();
+}
+
+start();
