@@ -21,8 +21,19 @@ class Defaults:
     # Flask extensions expect it; production must set its own.
     SECRET_KEY = "dev-only-not-secret"
 
-    # Where uploaded photos and signatures are kept on the embedded default.
+    # Where uploaded photos and signatures are kept: "local" (BLOB_DIR) or "s3".
+    BLOB_STORE = "local"
     BLOB_DIR = str(REPO_ROOT / "var" / "blobs")
+    # S3-compatible store (BLOB_STORE=s3). Credentials come from the usual AWS_* variables.
+    S3_BUCKET = "xuncha"
+    S3_PREFIX = ""
+    S3_ENDPOINT_URL = None
+    S3_REGION = None
+
+    # Largest photo / signature upload accepted (bytes of the original file), and the most
+    # pixels an image may decode to (a 12-MP phone photo is 12e6; a PNG bomb is 9e8).
+    MAX_UPLOAD_BYTES = 25 * 1024 * 1024
+    MAX_IMAGE_PIXELS = 50_000_000
 
     # Folder the `checklists load` command reads when no path is given.
     CHECKLISTS_DIR = str(REPO_ROOT / "checklists")
@@ -60,7 +71,8 @@ class Defaults:
 _ALIASES = {"SQLALCHEMY_DATABASE_URI": ("XUNCHA_DATABASE_URL", "DATABASE_URL"),
             "SECRET_KEY": ("XUNCHA_SECRET_KEY", "SECRET_KEY")}
 _INT_SETTINGS = {"TOKEN_LIFETIME_DAYS", "LOGIN_MAX_FAILURES", "LOGIN_MAX_FAILURES_PER_ADDRESS",
-                 "LOGIN_WINDOW_SECONDS", "MAX_CONTENT_LENGTH"}
+                 "LOGIN_WINDOW_SECONDS", "MAX_CONTENT_LENGTH", "MAX_UPLOAD_BYTES",
+                 "MAX_IMAGE_PIXELS"}
 
 
 def normalise_database_url(url: str) -> str:

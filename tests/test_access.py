@@ -15,7 +15,8 @@ def api_rules(app):
 
 
 def concrete(path: str) -> str:
-    return re.sub(r"<(int:)?\w+>", lambda m: "1" if m.group(1) else "x", path)
+    samples = {"int:": "1", "uuid:": "8a3c2f0e-4b1d-4c6e-9f7a-0d2b5e8c1a34", None: "x" * 64}
+    return re.sub(r"<(int:|uuid:)?\w+>", lambda m: samples[m.group(1)], path)
 
 
 def test_no_api_endpoint_answers_without_a_token(app, client):

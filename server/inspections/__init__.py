@@ -1,0 +1,8 @@
+"""Inspection records: idempotent push, answer checks, seals, revisions."""
+
+from . import models  # noqa: F401  (registers the tables)
+
+
+def init_app(app):
+    from .blueprint import init_app as init_blueprints
+    init_blueprints(app)

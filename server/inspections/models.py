@@ -1,0 +1,88 @@
+"""Inspection records (巡查记录) as pushed by phones, with every sealed revision kept."""
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from server.core.db import JSONType, UTCDateTime, db, utcnow
+
+
+class InspectionStatus(StrEnum):
+    SUBMITTED = "submitted"  # sealed and received, waiting for review
+    RETURNED = "returned"    # sent back by a supervisor: the inspector may push a new revision
+    APPROVED = "approved"
+
+
+class Inspection(db.Model):
+    """The current revision of one inspection. Its id is made on the phone (UUID)."""
+
+    __tablename__ = "inspections"
+    __table_args__ = (
+        sa.CheckConstraint("status IN ('submitted', 'returned', 'approved')", name="status"),
+        sa.Index("ix_inspections_property_completed", "property_id", "completed_at"),
+        sa.Index("ix_inspections_checklist_subject", "checklist_code", "subject_type",
+                 "subject_id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True)
+    property_id: Mapped[int] = mapped_column(sa.ForeignKey("properties.id"))
+    checklist_version_id: Mapped[int] = mapped_column(sa.ForeignKey("checklist_versions.id"))
+    # Denormalised from the checklist version: the due list and compliance count by code.
+    checklist_code: Mapped[str] = mapped_column(sa.String(64))
+    subject_type: Mapped[str] = mapped_column(sa.String(20))
+    subject_id: Mapped[int]
+    inspector_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    status: Mapped[str] = mapped_column(sa.String(12), default=InspectionStatus.SUBMITTED,
+                                        index=True)
+    revision: Mapped[int] = mapped_column(default=1)
+    answers: Mapped[dict] = mapped_column(JSONType)
+    has_failures: Mapped[bool] = mapped_column(default=False, index=True)
+    # The phone's own timestamps, kept exactly as sent (they are sealed) and parsed to UTC.
+    started_at_device: Mapped[str] = mapped_column(sa.String(40))
+    completed_at_device: Mapped[str] = mapped_column(sa.String(40))
+    completed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    seal_hash: Mapped[str] = mapped_column(sa.String(64))
+    device_id: Mapped[str | None] = mapped_column(sa.String(200))
+    # Phone clock minus server clock at receipt (from X-Device-Time); None if not sent.
+    device_clock_offset_seconds: Mapped[int | None]
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow,
+                                                 index=True)
+
+    checklist_version = relationship("ChecklistVersion", lazy="joined")
+    inspector = relationship("User", lazy="joined")
+    revisions = relationship("InspectionRevision", order_by="InspectionRevision.revision",
+                             cascade="all, delete-orphan", back_populates="inspection")
+
+
+class InspectionRevision(db.Model):
+    """Every sealed version of a record, as received. Never updated or deleted."""
+
+    __tablename__ = "inspection_revisions"
+
+    inspection_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("inspections.id", ondelete="CASCADE"), primary_key=True)
+    revision: Mapped[int] = mapped_column(primary_key=True)
+    answers: Mapped[dict] = mapped_column(JSONType)
+    started_at_device: Mapped[str] = mapped_column(sa.String(40))
+    completed_at_device: Mapped[str] = mapped_column(sa.String(40))
+    seal_hash: Mapped[str] = mapped_column(sa.String(64), index=True)
+    device_id: Mapped[str | None] = mapped_column(sa.String(200))
+    device_clock_offset_seconds: Mapped[int | None]
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    inspection = relationship(Inspection, back_populates="revisions")
+
+
+class InspectionAttachment(db.Model):
+    """A blob referenced by some revision of a record (for access checks and missing lists)."""
+
+    __tablename__ = "inspection_attachments"
+
+    inspection_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("inspections.id", ondelete="CASCADE"), primary_key=True)
+    sha256: Mapped[str] = mapped_column(sa.String(64), primary_key=True, index=True)

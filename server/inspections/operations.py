@@ -1,0 +1,139 @@
+"""Receiving inspection records from phones.
+
+`push_record` keeps the sync promises of DESIGN.md: idempotent by the phone's UUID (a resend
+of identical content is a no-op), explicit conflicts (different content → 409, stale edit of
+a returned record → 412), sealed content verified, both clocks kept.
+"""
+
+import uuid
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from server.checklists.operations import find_version
+from server.core.db import db, utcnow
+from server.core.errors import Problem
+from server.media.models import Blob
+from server.properties.models import Key, Renovation, Unit
+from server.users.access import require_property
+from server.users.models import User
+
+from .answers import AnswerCheck, iter_items, parse_device_time
+from .models import Inspection, InspectionAttachment, InspectionRevision, InspectionStatus
+from .seal import attachment_hashes, seal_hash, seal_payload
+
+
+def push_record(user: User, record_id: uuid.UUID, data: dict, if_match: str | None,
+                device_time: str | None) -> Inspection:
+    checklist = find_version(data["checklist"]["code"], data["checklist"]["version"])
+    if checklist is None:
+        raise Problem(422, "checklist.not_found")
+    prop = require_property(data["property_id"])
+    _check_subject(checklist, prop.id, data["subject"])
+    check = AnswerCheck(checklist.definition, data["answers"],
+                        _register_rows(checklist.definition, prop.id)).run()
+    if check.problems:
+        raise Problem(422, "record.invalid_answers", details={"items": check.problems})
+    expected = seal_hash(seal_payload(record_id, prop.id, data["checklist"], data["subject"],
+                                      user.username, data["answers"], data["started_at"],
+                                      data["completed_at"]))
+    if data["seal"]["hash"] != expected:
+        raise Problem(422, "record.seal_mismatch", details={"expected": expected})
+
+    received = {
+        "answers": data["answers"], "seal_hash": expected, "has_failures": check.has_failures,
+        "started_at_device": data["started_at"], "completed_at_device": data["completed_at"],
+        "completed_at": parse_device_time(data["completed_at"]), "device_id": data.get("device_id"),
+        "device_clock_offset_seconds": _clock_offset(device_time),
+    }
+    existing = db.session.get(Inspection, record_id, with_for_update=True)
+    if existing is None:
+        try:
+            with db.session.begin_nested():
+                record = _create(record_id, user, checklist, data["subject"], prop.id, received)
+            return record
+        except IntegrityError:
+            # Another device (or a retry racing itself) created this id a moment ago.
+            existing = db.session.get(Inspection, record_id, with_for_update=True,
+                                      populate_existing=True)
+    return _push_existing(existing, user, received, if_match)
+
+
+def _create(record_id, user, checklist, subject, property_id, received) -> Inspection:
+    record = Inspection(id=record_id, property_id=property_id,
+                        checklist_version_id=checklist.id, checklist_code=checklist.code,
+                        subject_type=subject["type"], subject_id=subject["id"],
+                        inspector_id=user.id, revision=1, status=InspectionStatus.SUBMITTED,
+                        **received)
+    db.session.add(record)
+    _add_revision(record, received)
+    db.session.flush()
+    return record
+
+
+def _push_existing(record: Inspection, user: User, received: dict, if_match: str | None):
+    known_seals = {record.seal_hash} | {revision.seal_hash for revision in record.revisions}
+    if received["seal_hash"] in known_seals:
+        return record  # a resend: the effect of sending it once
+    if record.status != InspectionStatus.RETURNED or record.inspector_id != user.id:
+        raise Problem(409, "record.different_content",
+                      details={"revision": record.revision, "status": record.status})
+    if if_match is None:
+        raise Problem(428, "request.precondition_required")
+    if if_match.strip().removeprefix("W/").strip('"') != str(record.revision):
+        raise Problem(412, "record.stale_revision", details={"current_revision": record.revision})
+    for key, value in received.items():
+        setattr(record, key, value)
+    record.revision += 1
+    record.status = InspectionStatus.SUBMITTED
+    record.received_at = utcnow()
+    _add_revision(record, received)
+    db.session.flush()
+    return record
+
+
+def _add_revision(record: Inspection, received: dict):
+    record.revisions.append(InspectionRevision(
+        revision=record.revision, answers=received["answers"], seal_hash=received["seal_hash"],
+        started_at_device=received["started_at_device"],
+        completed_at_device=received["completed_at_device"], device_id=received["device_id"],
+        device_clock_offset_seconds=received["device_clock_offset_seconds"]))
+    known = set(db.session.scalars(sa.select(InspectionAttachment.sha256)
+                                   .filter_by(inspection_id=record.id))) if record.revision > 1 else set()
+    for sha256 in attachment_hashes(received["answers"]):
+        if sha256 not in known:
+            db.session.add(InspectionAttachment(inspection_id=record.id, sha256=sha256))
+
+
+def attachment_state(record: Inspection) -> dict:
+    expected = attachment_hashes(record.answers)
+    stored = set(db.session.scalars(sa.select(Blob.sha256).where(Blob.sha256.in_(expected))))
+    return {"expected": expected, "missing": [sha for sha in expected if sha not in stored]}
+
+
+def _check_subject(checklist, property_id: int, subject: dict):
+    if subject["type"] != checklist.subject:
+        raise Problem(422, "record.bad_subject", details={"expected_type": checklist.subject})
+    model = {"renovation": Renovation, "unit": Unit}.get(subject["type"])
+    if model is None:  # property / key_register: the subject is the property itself
+        ok = subject["id"] == property_id
+    else:
+        row = db.session.get(model, subject["id"])
+        ok = row is not None and row.property_id == property_id
+    if not ok:
+        raise Problem(422, "record.bad_subject", details={"expected_type": checklist.subject})
+
+
+def _register_rows(definition: dict, property_id: int) -> set[str]:
+    if not any(item["type"] == "register_rows" for item in iter_items(definition)):
+        return set()
+    ids = db.session.scalars(sa.select(Key.id).where(Key.property_id == property_id))
+    return {str(key_id) for key_id in ids}
+
+
+def _clock_offset(device_time: str | None) -> int | None:
+    parsed: datetime | None = parse_device_time(device_time) if device_time else None
+    if parsed is None:
+        return None
+    return round((parsed - utcnow()).total_seconds())

@@ -1,0 +1,73 @@
+from marshmallow import Schema, ValidationError, fields, validate
+
+from server.core.schemas import InputSchema
+
+from .answers import parse_device_time
+
+HEX64 = validate.Regexp(r"^[0-9a-f]{64}$", error="64 lowercase hex characters")
+
+
+def _device_time(text: str):
+    if len(text) > 40 or parse_device_time(text) is None:
+        raise ValidationError("ISO 8601 time with an offset, e.g. 2026-11-23T09:10:00+08:00")
+
+
+class ChecklistRef(InputSchema):
+    code = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+
+
+class SubjectRef(InputSchema):
+    type = fields.String(required=True,
+                         validate=validate.OneOf(("renovation", "property", "key_register", "unit")))
+    id = fields.Integer(required=True, strict=True)
+
+
+class SealIn(InputSchema):
+    hash = fields.String(required=True, validate=HEX64)
+
+
+class InspectionIn(InputSchema):
+    property_id = fields.Integer(required=True, strict=True)
+    checklist = fields.Nested(ChecklistRef, required=True)
+    subject = fields.Nested(SubjectRef, required=True)
+    answers = fields.Dict(keys=fields.String(), required=True,
+                          metadata={"description": "item id → answer; see docs/sync-protocol.md"})
+    started_at = fields.String(required=True, validate=_device_time)
+    completed_at = fields.String(required=True, validate=_device_time)
+    device_id = fields.String(validate=validate.Length(max=200), allow_none=True)
+    seal = fields.Nested(SealIn, required=True)
+
+
+class InspectorOut(Schema):
+    id = fields.Integer()
+    username = fields.String()
+    display_name = fields.String()
+
+
+class AttachmentsOut(Schema):
+    expected = fields.List(fields.String())
+    missing = fields.List(fields.String(), metadata={"description": "not yet uploaded"})
+
+
+class InspectionOut(Schema):
+    id = fields.UUID()
+    revision = fields.Integer()
+    status = fields.String()
+    property_id = fields.Integer()
+    checklist = fields.Function(lambda r: {"code": r.checklist_code,
+                                           "version": r.checklist_version.version})
+    subject = fields.Function(lambda r: {"type": r.subject_type, "id": r.subject_id})
+    inspector = fields.Nested(InspectorOut)
+    answers = fields.Dict()
+    has_failures = fields.Boolean()
+    started_at = fields.String(attribute="started_at_device")
+    completed_at = fields.String(attribute="completed_at_device")
+    received_at = fields.DateTime()
+    device_clock_offset_seconds = fields.Integer(allow_none=True)
+    seal = fields.Function(lambda r: {"hash": r.seal_hash, "verified": True})
+    attachments = fields.Method("get_attachments")
+
+    def get_attachments(self, record):
+        from .operations import attachment_state
+        return attachment_state(record)

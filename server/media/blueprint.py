@@ -1,0 +1,117 @@
+"""Blob endpoints: resumable, content-addressed uploads and access-checked downloads."""
+
+import sqlalchemy as sa
+from flask import Response, current_app, request
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from server.core.db import db
+from server.core.errors import Problem
+from server.core.schemas import InputSchema
+from server.users.access import current_user, visible_property_ids
+
+from . import operations
+from .models import Blob
+from .storage import blob_store
+
+blp = Blueprint("blobs", __name__, url_prefix="/api/blobs",
+                description="Photos and signatures, named by the SHA-256 of their bytes.")
+
+_UPLOAD_BODY = {"content": {t: {"schema": {"type": "string", "format": "binary"}}
+                            for t in ("image/jpeg", "image/png", "image/webp", "image/heic")}}
+
+
+class BlobStatusOut(Schema):
+    sha256 = fields.String()
+    stored = fields.Boolean(metadata={"description": "true once the blob is durably stored"})
+    received = fields.Integer(metadata={"description": "bytes held; resume from here"})
+    size = fields.Integer(allow_none=True)
+
+
+class UploadQuery(InputSchema):
+    kind = fields.String(load_default="photo", validate=validate.OneOf(("photo", "signature")))
+
+
+class DownloadQuery(InputSchema):
+    variant = fields.String(load_default="display",
+                            validate=validate.OneOf(("display", "thumb", "original")))
+
+
+@blp.route("/<sha256>/status", methods=["GET"])
+@blp.response(200, BlobStatusOut)
+def blob_status(sha256):
+    """Is this blob stored, and how much of an unfinished upload does the server hold?"""
+    operations.check_sha256(sha256)
+    return operations.upload_status(sha256, current_user())
+
+
+@blp.route("/<sha256>", methods=["PUT"])
+@blp.arguments(UploadQuery, location="query")
+@blp.response(200, BlobStatusOut)
+@blp.doc(requestBody=_UPLOAD_BODY, parameters=[
+    {"in": "header", "name": "Content-Range", "required": False, "schema": {"type": "string"},
+     "description": "bytes START-END/TOTAL for one part of a resumable upload"}])
+@blp.alt_response(409, description="the part does not start where the server's copy ends")
+@blp.alt_response(413, description="larger than the upload limit (details.max_bytes)")
+@blp.alt_response(415, description="not an accepted image type")
+@blp.alt_response(422, description="hash mismatch, not an image, too many pixels")
+def upload_blob(query, sha256):
+    """Upload a blob whole, or one part of it (Content-Range). Idempotent."""
+    operations.check_sha256(sha256)
+    length = request.content_length
+    if length is not None and length > current_app.config["MAX_UPLOAD_BYTES"]:
+        raise Problem(413, "upload.too_large",
+                      details={"max_bytes": current_app.config["MAX_UPLOAD_BYTES"]},
+                      limit=f"{current_app.config['MAX_UPLOAD_BYTES'] // (1024 * 1024)} MB")
+    content_type = (request.mimetype or "").lower()
+    return operations.receive(sha256, query["kind"], content_type, request.get_data(cache=False),
+                              request.headers.get("Content-Range"), current_user())
+
+
+@blp.route("/<sha256>", methods=["GET"])
+@blp.arguments(DownloadQuery, location="query")
+@blp.response(200, content_type="image/jpeg")
+@blp.doc(responses={"200": {"description": "the image",
+                            "content": {"image/jpeg": {"schema": {"type": "string",
+                                                                  "format": "binary"}},
+                                        "image/png": {"schema": {"type": "string",
+                                                                 "format": "binary"}}}}})
+def download_blob(query, sha256):
+    """A stored photo or signature, for people who may see a record that holds it."""
+    operations.check_sha256(sha256)
+    blob = db.session.get(Blob, sha256)
+    if blob is None or not may_read(blob):
+        raise Problem(404, "not_found")
+    variant = query["variant"]
+    key = operations.storage_keys(sha256, blob.kind)[variant]
+    if variant == "original":
+        mimetype = blob.content_type
+    else:
+        mimetype = "image/png" if blob.kind == "signature" else "image/jpeg"
+    response = Response(blob_store().get(key), mimetype=mimetype)
+    # Content-addressed: the bytes behind this URL never change.
+    response.headers["Cache-Control"] = "private, max-age=31536000, immutable"
+    response.headers["ETag"] = f'"{sha256}-{variant}"'
+    return response
+
+
+def may_read(blob: Blob) -> bool:
+    user = current_user()
+    if blob.uploaded_by_id == user.id:
+        return True
+    from server.inspections.models import Inspection, InspectionAttachment
+    query = (sa.select(InspectionAttachment.inspection_id)
+             .join(Inspection, Inspection.id == InspectionAttachment.inspection_id)
+             .where(InspectionAttachment.sha256 == blob.sha256))
+    visible = visible_property_ids(user)
+    if visible is not None:
+        query = query.where(Inspection.property_id.in_(visible))
+    return db.session.scalar(query.limit(1)) is not None
+
+
+def init_app(app):
+    from server.core.api import api
+
+    from .storage import make_blob_store
+    app.extensions["xuncha.blob_store"] = make_blob_store(app.config)
+    api.register_blueprint(blp)

@@ -1,0 +1,108 @@
+"""Decoding uploads defensively (STYLE.md habit 7) and making the copies we serve.
+
+Everything is decoded from the bytes, never trusted from the file name or Content-Type: a text
+file called .jpg, an SVG, a truncated JPEG or a 30000×30000 PNG bomb is refused before it can
+cost memory, and nothing of it is stored.
+"""
+
+import io
+import warnings
+from dataclasses import dataclass
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+try:  # iPhone photos; the wheel bundles libheif, no system packages needed
+    import pillow_heif
+    pillow_heif.register_heif_opener()
+except ImportError:  # pragma: no cover - declared dependency
+    pillow_heif = None
+
+from server.core.errors import Problem
+
+PHOTO_TYPES = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP",
+               "image/heic": "HEIF", "image/heif": "HEIF"}
+SIGNATURE_TYPES = {"image/png": "PNG"}
+DISPLAY_EDGE = 1600
+THUMB_EDGE = 320
+EXIF_DATETIME_ORIGINAL = 36867
+EXIF_DATETIME = 306
+EXIF_IFD = 0x8769
+
+
+@dataclass
+class ProcessedImage:
+    display: bytes
+    display_type: str
+    thumb: bytes
+    width: int
+    height: int
+    exif_taken_at: str | None
+
+
+def accepted_types(kind: str) -> dict[str, str]:
+    return SIGNATURE_TYPES if kind == "signature" else PHOTO_TYPES
+
+
+def decode(data: bytes, content_type: str, kind: str, max_pixels: int) -> Image.Image:
+    formats = accepted_types(kind)
+    limits = {"accepted_types": sorted(formats), "max_pixels": max_pixels}
+    if content_type not in formats:
+        raise Problem(415, "upload.unsupported_type", details=limits, type=content_type or "?")
+    try:
+        with warnings.catch_warnings():
+            # Pillow only warns between MAX_IMAGE_PIXELS and twice that; refuse those too.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data), formats=list(set(formats.values())))
+            width, height = image.size
+            if width * height > max_pixels:
+                raise Problem(422, "upload.too_many_pixels", details=limits,
+                              size=f"{width}×{height}", limit=f"{max_pixels / 1e6:.0f}")
+            if image.format != formats[content_type]:
+                raise Problem(422, "upload.type_mismatch", details=limits, type=content_type,
+                              actual=image.format or "?")
+            image.load()  # a truncated file fails here, not later in a PDF
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise Problem(422, "upload.too_many_pixels", details=limits, size="?",
+                      limit=f"{max_pixels / 1e6:.0f}") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
+        raise Problem(422, "upload.not_an_image", details=limits) from None
+    return image
+
+
+def exif_taken_at(image: Image.Image) -> str | None:
+    try:
+        exif = image.getexif()
+        value = exif.get_ifd(EXIF_IFD).get(EXIF_DATETIME_ORIGINAL) or exif.get(EXIF_DATETIME)
+    except Exception:  # noqa: BLE001 - broken EXIF must not refuse a good photo
+        return None
+    return str(value).strip()[:32] if value else None
+
+
+def process(data: bytes, content_type: str, kind: str, max_pixels: int) -> ProcessedImage:
+    image = decode(data, content_type, kind, max_pixels)
+    taken = exif_taken_at(image)
+    if kind == "signature":
+        # Signatures are served as uploaded (lossless PNG); only a small preview is made.
+        thumb = image.copy()
+        thumb.thumbnail((THUMB_EDGE, THUMB_EDGE))
+        return ProcessedImage(data, "image/png", _encode(thumb, "PNG"), image.width,
+                              image.height, None)
+    # Orientation first: Pillow drops EXIF on save, and a sideways photo is useless evidence.
+    image = ImageOps.exif_transpose(image)
+    if image.mode not in ("RGB", "L"):
+        image = image.convert("RGB")
+    image.thumbnail((DISPLAY_EDGE, DISPLAY_EDGE), Image.Resampling.LANCZOS)
+    display = _encode(image, "JPEG")
+    thumb = image.copy()
+    thumb.thumbnail((THUMB_EDGE, THUMB_EDGE), Image.Resampling.LANCZOS)
+    return ProcessedImage(display, "image/jpeg", _encode(thumb, "JPEG"), image.width,
+                          image.height, taken)
+
+
+def _encode(image: Image.Image, image_format: str) -> bytes:
+    out = io.BytesIO()
+    if image_format == "JPEG":
+        image.save(out, "JPEG", quality=82, optimize=True, progressive=True)
+    else:
+        image.save(out, image_format, optimize=True)
+    return out.getvalue()

@@ -1,0 +1,157 @@
+"""Frequency rules: how often each inspection must happen, and what is still due.
+
+A checklist's `frequency` rules (checklists/README.md) are evaluated per property and per
+period (day / week / month, in the property's own time zone). The phone's due list and the
+supervisor's compliance view both read `evaluate_rule`, so they can never disagree.
+"""
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from server.core.db import db
+from server.inspections.models import Inspection
+from server.properties.models import PropertyMember, Renovation, RenovationStatus, Unit
+from server.users.models import User
+
+
+@dataclass
+class Period:
+    kind: str
+    start: datetime  # aware, property time zone
+    end: datetime
+
+    @property
+    def first_day(self) -> date:
+        return self.start.date()
+
+
+@dataclass
+class RuleResult:
+    """One line of a rule's outcome: a subject (or the whole property) with done / required."""
+
+    subject_type: str
+    subject_id: int | None
+    subject_label: str
+    done: int
+    required: int
+    candidate_unit_ids: list[int] = field(default_factory=list)
+
+    @property
+    def met(self) -> bool:
+        return self.done >= self.required
+
+
+def period_containing(kind: str, moment: datetime, timezone: str) -> Period:
+    tz = ZoneInfo(timezone)
+    day = moment.astimezone(tz).date()
+    if kind == "day":
+        first, after = day, day + timedelta(days=1)
+    elif kind == "week":
+        first = day - timedelta(days=day.weekday())  # weeks start on Monday
+        after = first + timedelta(days=7)
+    else:
+        first = day.replace(day=1)
+        after = (first + timedelta(days=32)).replace(day=1)
+    return Period(kind, datetime.combine(first, time(), tz), datetime.combine(after, time(), tz))
+
+
+def _done_inspections(code: str, property_id: int, period: Period, rule: dict):
+    """(subject_id, answers) of inspections that count for ``rule`` in ``period``."""
+    query = (sa.select(Inspection.subject_id, Inspection.answers)
+             .where(Inspection.property_id == property_id, Inspection.checklist_code == code,
+                    Inspection.completed_at >= period.start, Inspection.completed_at < period.end))
+    performer = rule.get("performed_by")
+    if performer == "keeper":
+        query = query.where(Inspection.inspector_id.in_(
+            sa.select(PropertyMember.user_id).filter_by(property_id=property_id,
+                                                        is_key_keeper=True)))
+    elif performer in ("supervisor", "patrol"):
+        query = query.where(Inspection.inspector_id.in_(
+            sa.select(User.id).filter_by(role=performer)))
+    rows = db.session.execute(query).all()
+    condition = rule.get("when")
+    if condition:
+        rows = [row for row in rows
+                if (row.answers.get(condition["item"]) or {}).get("value") == condition["equals"]]
+    return rows
+
+
+def evaluate_rule(code: str, rule: dict, property_id: int, period: Period) -> list[RuleResult]:
+    rows = _done_inspections(code, property_id, period, rule)
+    scope = rule["scope"]
+    if scope == "renovation":
+        renovations = db.session.scalars(
+            sa.select(Renovation).filter_by(property_id=property_id,
+                                            status=RenovationStatus.ACTIVE)
+            .order_by(Renovation.id)).all()
+        done: dict[int, int] = {}
+        for row in rows:
+            done[row.subject_id] = done.get(row.subject_id, 0) + 1
+        return [RuleResult("renovation", r.id, r.unit.label, done.get(r.id, 0), rule["min_count"])
+                for r in renovations]
+    if scope == "property":
+        return [RuleResult("property", property_id, "", len(rows), rule["min_count"])]
+    population = sa.select(Unit.id).filter_by(property_id=property_id)
+    if scope == "key_customer":
+        population = population.filter_by(is_key_customer=True)
+    else:
+        population = population.filter_by(is_occupied=True)
+    unit_ids = list(db.session.scalars(population.order_by(Unit.id)))
+    in_scope = set(unit_ids)
+    visits = [row.subject_id for row in rows if row.subject_id in in_scope]
+    visited = set(visits)
+    done_count = len(visited) if rule.get("distinct") else len(visits)
+    if "min_share" in rule:
+        required = math.ceil(rule["min_share"] * len(unit_ids))
+    else:
+        required = min(rule["min_count"], len(unit_ids))
+    candidates = [uid for uid in unit_ids if uid not in visited] if rule.get("distinct") else []
+    return [RuleResult("unit", None, "", done_count, required, candidates)]
+
+
+def applies_to(rule: dict, user: User, membership: PropertyMember | None) -> bool:
+    """Does this rule put work on ``user``'s due list at this property?"""
+    performer = rule.get("performed_by")
+    if membership is None:
+        return False
+    if performer == "keeper":
+        return membership.is_key_keeper
+    if performer in ("supervisor", "patrol"):
+        return user.role == performer
+    return True
+
+
+def due_for(user: User, checklists, now: datetime) -> list[dict]:
+    """Today's due inspections for ``user`` across the properties they serve."""
+    due = []
+    for membership in user.memberships:
+        prop = membership.property
+        for checklist in checklists:
+            for rule in checklist.definition["frequency"]:
+                if not applies_to(rule, user, membership):
+                    continue
+                period = period_containing(rule["period"], now, prop.timezone)
+                for result in evaluate_rule(checklist.code, rule, prop.id, period):
+                    if result.met:
+                        continue
+                    # A property-wide rule is about the checklist's own subject (the duty post,
+                    # the key register), which is identified by the property.
+                    subject_type = (checklist.subject if result.subject_type == "property"
+                                    else result.subject_type)
+                    due.append({
+                        "rule_id": rule["id"], "label": rule["label"],
+                        "checklist_code": checklist.code, "checklist_version": checklist.version,
+                        "property_id": prop.id,
+                        "subject": {"type": subject_type, "id": result.subject_id,
+                                    "label": result.subject_label},
+                        "period": rule["period"], "period_start": period.start.isoformat(),
+                        "period_end": period.end.isoformat(), "done": result.done,
+                        "required": result.required,
+                        # A few not-yet-visited households to pick from (no repeats in period).
+                        "candidate_unit_ids": result.candidate_unit_ids[:50],
+                    })
+    return due
