@@ -262,7 +262,8 @@ function Home({ session, onLogout, onLanguage }) {
         ${data.due.map((entry) => html`<li>
           <button class="row-button" onClick=${() => startFromDue(entry, session, data.records)}>
             <span class="row-main">${tx(entry.label)}<br /><span class="small">${entry.subject && entry.subject.label}</span></span>
-            <span class=${`badge ${entry.done ? 'badge-ok' : 'badge-todo'}`}>${entry.done ? t('done') : t('not_done')}</span>
+            <span class=${`badge ${entry.done >= entry.required ? 'badge-ok' : 'badge-todo'}`}>
+              ${entry.done >= entry.required ? t('done') : t('not_done')} ${entry.done}/${entry.required}</span>
           </button></li>`)}
       </ul>
     </section>
@@ -349,6 +350,10 @@ async function findChecklist(code, version) {
 }
 
 async function startFromDue(entry, session, records) {
+  if (entry.subject.id == null) {  // a share of the households: pick which one
+    go(`/new/${entry.property_id}/${entry.checklist_code}`);
+    return;
+  }
   const existing = records.find((r) => r.state === 'draft' && r.checklist.code === entry.checklist_code
     && r.subject.type === entry.subject.type && r.subject.id === entry.subject.id);
   if (existing) { go(`/form/${existing.id}`); return; }
@@ -380,7 +385,7 @@ function NewInspection({ session }) {
   const route = useRoute();
   const propertyId = Number(route[1]) || session.propertyId;
   const [checklists, setChecklists] = useState(null);
-  const [code, setCode] = useState('');
+  const [code, setCode] = useState(route[2] || '');
   const [query, setQuery] = useState('');
   const [rows, setRows] = useState([]);
   const [property, setProperty] = useState(null);
