@@ -302,7 +302,7 @@ function Photos({ itemId, ctx, photos, set, max }) {
           class="visually-hidden" onChange=${onFiles(p.sha256)} /></label></div>`}
     </div>`)}</div>
     ${processing && html`<p class="small">${t('photo_processing')}</p>`}
-    ${!ctx.readOnly && photos.length < max && html`<label class="btn btn-block photo-add">📷 ${t('add_photo')}
+    ${!ctx.readOnly && photos.length < max && html`<label class="btn btn-block photo-add">${t('add_photo')}
       <input type="file" accept="image/*" multiple class="visually-hidden" data-testid=${`photo-input-${itemId}`}
         onChange=${onFiles(null)} /></label>`}
   </div>`;
