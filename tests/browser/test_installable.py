@@ -1,11 +1,11 @@
 """The PWA is installable: Chromium's own check reports no installability error."""
 
+from conftest import ARGS, CHROMIUM
 from pwa_steps import wait_for_service_worker
 
-from conftest import ARGS, CHROMIUM
 
-
-def test_chromium_reports_no_installability_errors(playwright, live_server, tmp_path, browser_type_launch_args):
+def test_chromium_reports_no_installability_errors(playwright, live_server, tmp_path,
+                                                   browser_type_launch_args):
     # An incognito context always reports `in-incognito`: use a real profile.
     context = playwright.chromium.launch_persistent_context(
         str(tmp_path / "profile"), executable_path=CHROMIUM, args=ARGS, headless=True,

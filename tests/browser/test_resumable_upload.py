@@ -13,8 +13,8 @@ CHUNK = 64 * 1024
 PARTS_BEFORE_CUT = 3
 
 READ_DRAFT = """async (id) => {
-  const db = await new Promise((ok, fail) => { const r = indexedDB.open('xuncha'); r.onsuccess = () => ok(r.result);
-    r.onerror = () => fail(r.error); });
+  const db = await new Promise((ok, fail) => {
+    const r = indexedDB.open('xuncha'); r.onsuccess = () => ok(r.result); r.onerror = () => fail(r.error); });
   return await new Promise((ok) => { const r = db.transaction('records').objectStore('records').get(id);
     r.onsuccess = () => ok(r.result); });
 }"""
