@@ -7,6 +7,7 @@ import * as store from './db.js';
 import { ChecklistForm, createDraft } from './form.js';
 import { formatBytes, formatTime, getLanguage, setLanguage, t, tx } from './i18n.js';
 import { isoNow } from './photos.js';
+import { clearSession, loadDueSnapshot, loadSession, saveLanguage, saveSession } from './session.js';
 import * as sync from './sync.js';
 
 /** App-wide notices (update available, ready offline, storage). */
@@ -44,29 +45,27 @@ function useRoute() {
 export const go = (path) => { window.location.hash = path; };
 
 export function App() {
-  const [session, setSession] = useState(undefined);
+  const [session, setSession] = useState(() => {
+    const saved = loadSession();
+    if (saved) { setToken(saved.token); sync.setSession(saved); }
+    return saved;
+  });
   const [, setLang] = useState(getLanguage());
   const route = useRoute();
 
   useEffect(() => {
-    (async () => {
-      const storage = await store.checkStorage();
-      notices.set({ storage });
-      const saved = await store.kvGet('session');
-      if (saved) {
-        setToken(saved.token);
-        sync.setSession(saved);
-      }
-      setSession(saved || null);
-      await sync.refreshCounts();
-      if (saved) sync.startSyncTriggers();
-    })();
+    // After the first screen is drawn: storage check, counts and the first sync attempt.
+    setTimeout(() => {
+      store.checkStorage().then((storage) => notices.set({ storage }));
+      sync.refreshCounts();
+      if (session) sync.startSyncTriggers();
+    }, 50);
   }, []);
 
   const switchLanguage = async () => {
     const next = getLanguage() === 'zh-CN' ? 'en' : 'zh-CN';
     setLanguage(next);
-    await store.kvSet('lang', next);
+    saveLanguage(next);
     setLang(next);
   };
 
@@ -75,21 +74,20 @@ export function App() {
     sync.setSession(saved);
     setSession(saved);
     go('/');
-    await sync.syncNow({ manual: true });
+    await sync.startSyncTriggers();
   };
 
   const onLogout = async () => {
     await sync.refreshCounts();
     if (sync.status.pendingRecords && !window.confirm(t('logout_pending'))) return;
     try { await api('/api/auth/logout', { method: 'POST' }); } catch (error) { /* offline: token expires */ }
-    await store.kvDelete('session');
+    clearSession();
     await store.kvDelete('cursor');
     setToken(null);
     sync.setSession(null);
     setSession(null);
   };
 
-  if (session === undefined) return html`<p class="boot">${t('loading')}</p>`;
   const top = html`<${Notices} />`;
   if (!session) return html`${top}<${Login} onLogin=${onLogin} onLanguage=${switchLanguage} />`;
   let screen;
@@ -174,7 +172,7 @@ function Login({ onLogin, onLanguage }) {
       } });
       const saved = { token: data.token, expires_at: data.expires_at, user: data.user,
         propertyId: (data.user.properties[0] || {}).property_id || null };
-      await store.kvSet('session', saved);
+      saveSession(saved);
       await onLogin(saved);
     } catch (err) {
       setError(err instanceof ApiError ? err.message : t('login_offline'));
@@ -184,7 +182,7 @@ function Login({ onLogin, onLanguage }) {
   };
   return html`<main class="screen login">
     <header class="topbar"><h1>${t('app')}</h1>
-      <button class="btn btn-small btn-ghost" onClick=${onLanguage} aria-label=${t('lang_label')}>${t('language')}</button>
+      <button class="btn btn-small btn-ghost" onClick=${onLanguage} lang=${getLanguage() === 'en' ? 'zh-CN' : 'en'}>${t('language')}</button>
     </header>
     <form onSubmit=${submit} class="card">
       <label class="field">${t('username')}
@@ -197,27 +195,33 @@ function Login({ onLogin, onLanguage }) {
   </main>`;
 }
 
+let deviceId = null;
 export async function deviceIdentifier() {
+  if (deviceId) return deviceId;
   let id = await store.kvGet('deviceId');
   if (!id) {
     id = crypto.randomUUID();
     await store.kvSet('deviceId', id);
   }
+  deviceId = id;
   return id;
 }
 
 /** Everything Home shows, read from IndexedDB; reloads after each sync. */
 function useHomeData(propertyId) {
   const s = useSyncStatus();
-  const [data, setData] = useState(null);
+  const [data, setData] = useState(() => {
+    const due = loadDueSnapshot();
+    return due && { due: due.filter((d) => d.property_id === propertyId), records: [], returned: [],
+      followUps: [], followUpsAvailable: false, partial: true };
+  });
   useEffect(() => {
     let cancelled = false;
     (async () => {
-      const [properties, due, records, returned, followUps, followUpsAvailable] = await Promise.all([
-        store.getAll('properties'), store.getAll('due'), store.getAll('records'), store.getAll('returned'),
-        store.getAll('follow_ups'), store.kvGet('followUpsAvailable')]);
+      const [due, records, returned, followUps, followUpsAvailable] = await store.readMany(
+        ['due', 'records', 'returned', 'follow_ups'], 'followUpsAvailable');
       if (!cancelled) {
-        setData({ properties, due: due.filter((d) => d.property_id === propertyId), records, returned,
+        setData({ due: due.filter((d) => d.property_id === propertyId), records, returned,
           followUps, followUpsAvailable });
       }
     })();
@@ -230,11 +234,13 @@ function Home({ session, onLogout, onLanguage }) {
   const [propertyId, setPropertyId] = useState(session.propertyId);
   const data = useHomeData(propertyId);
   const memberships = session.user.properties || [];
+  // For bench/pwa_bench.py: when the due list is on screen and usable.
+  useEffect(() => { if (data) requestAnimationFrame(() => performance.mark('xuncha:due-ready')); }, [!!data]);
   const changeProperty = async (event) => {
     const id = Number(event.target.value);
     setPropertyId(id);
     session.propertyId = id;
-    await store.kvSet('session', { ...session, propertyId: id });
+    saveSession({ ...session, propertyId: id });
   };
   if (!data) return html`<p class="boot">${t('loading')}</p>`;
   const drafts = data.records.filter((r) => r.state === 'draft' && r.property_id === propertyId);
@@ -244,7 +250,7 @@ function Home({ session, onLogout, onLanguage }) {
     <header class="topbar">
       <h1>${t('app')}</h1>
       <span class="small who">${session.user.display_name}</span>
-      <button class="btn btn-small btn-ghost" onClick=${onLanguage} aria-label=${t('lang_label')}>${t('language')}</button>
+      <button class="btn btn-small btn-ghost" onClick=${onLanguage} lang=${getLanguage() === 'en' ? 'zh-CN' : 'en'}>${t('language')}</button>
       <button class="btn btn-small btn-ghost" onClick=${onLogout}>${t('logout')}</button>
     </header>
     <label class="field property-switcher">${t('property')}
@@ -260,7 +266,7 @@ function Home({ session, onLogout, onLanguage }) {
       ${!data.due.length && html`<p class="muted">${sync.status.lastSync ? t('no_due') : t('due_unavailable')}</p>`}
       <ul class="list" data-testid="due-list">
         ${data.due.map((entry) => html`<li>
-          <button class="row-button" onClick=${() => startFromDue(entry, session, data.records)}>
+          <button class="row-button" onClick=${() => startFromDue(entry, session)}>
             <span class="row-main">${tx(entry.label)}<br /><span class="small">${entry.subject && entry.subject.label}</span></span>
             <span class=${`badge ${entry.done >= entry.required ? 'badge-ok' : 'badge-todo'}`}>
               ${entry.done >= entry.required ? t('done') : t('not_done')} ${entry.done}/${entry.required}</span>
@@ -268,6 +274,7 @@ function Home({ session, onLogout, onLanguage }) {
       </ul>
     </section>
 
+    ${data.partial ? html`<p class="muted">${t('loading')}</p>` : html`
     <section class="card" aria-labelledby="drafts-h">
       <h2 id="drafts-h">${t('drafts')}</h2>
       ${!drafts.length && html`<p class="muted">${t('no_drafts')}</p>`}
@@ -297,7 +304,7 @@ function Home({ session, onLogout, onLanguage }) {
         <span class="row-main">${tx(f.description || f.title || f.item_label)}<br />
           <span class="small">${f.due_date || f.due_at || ''}</span></span></li>`)}
       </ul>
-    </section>
+    </section>`}
   </main>`;
 }
 
@@ -349,11 +356,12 @@ async function findChecklist(code, version) {
     || all.filter((c) => c.code === code).sort((a, b) => b.version - a.version)[0];
 }
 
-async function startFromDue(entry, session, records) {
+async function startFromDue(entry, session) {
   if (entry.subject.id == null) {  // a share of the households: pick which one
     go(`/new/${entry.property_id}/${entry.checklist_code}`);
     return;
   }
+  const records = await store.getAll('records');
   const existing = records.find((r) => r.state === 'draft' && r.checklist.code === entry.checklist_code
     && r.subject.type === entry.subject.type && r.subject.id === entry.subject.id);
   if (existing) { go(`/form/${existing.id}`); return; }

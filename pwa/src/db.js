@@ -45,6 +45,15 @@ export async function get(store, key) { return (await db()).get(store, key); }
 export async function put(store, value) { return (await db()).put(store, value); }
 export async function del(store, key) { return (await db()).delete(store, key); }
 
+/** Read whole stores and one kv value in a single transaction (the home screen). */
+export async function readMany(stores, kvKey) {
+  const tx = (await db()).transaction([...stores, 'kv']);
+  const results = await Promise.all([...stores.map((name) => tx.objectStore(name).getAll()),
+    tx.objectStore('kv').get(kvKey)]);
+  await tx.done;
+  return results;
+}
+
 /** Upsert many rows in one transaction (pull answers). */
 export async function putMany(store, rows) {
   if (!rows || !rows.length) return;

@@ -1,9 +1,11 @@
+performance.mark('xuncha:script-start');
 // Start-up: language, storage check, service worker with the update prompt, then the app.
 import { render } from 'preact';
 import { html } from 'htm/preact';
 import { Workbox } from 'workbox-window';
 import { App, notices } from './app.js';
-import { kvGet } from './db.js';
+import { db } from './db.js';
+import { savedLanguage } from './session.js';
 import { detectLanguage, setLanguage } from './i18n.js';
 import './styles.css';
 
@@ -23,8 +25,9 @@ function registerServiceWorker() {
   wb.register().catch(() => { /* no worker (blocked or unsupported): the app still runs online */ });
 }
 
-async function start() {
-  setLanguage(detectLanguage(await kvGet('lang').catch(() => null)));
+function start() {
+  db();  // start opening IndexedDB while the first screen is drawn
+  setLanguage(detectLanguage(savedLanguage()));
   render(html`<${App} />`, document.getElementById('app'));
   registerServiceWorker();
 }

@@ -7,6 +7,7 @@
 import { ApiError, NetworkError, api, serverReachable } from './api.js';
 import * as store from './db.js';
 import { isoNow } from './photos.js';
+import { loadSession, saveDueSnapshot, saveSession } from './session.js';
 
 const MAX_BACKOFF_MS = 5 * 60 * 1000;
 // Upload parts small enough that a cut on a slow link loses little. Overridable for tests.
@@ -258,14 +259,17 @@ export async function pull() {
     if (record.status === 'returned') await store.put('returned', record);
     else await store.del('returned', record.id);
   }
-  if (Array.isArray(data.due)) await store.replaceAll('due', data.due);
+  if (Array.isArray(data.due)) {
+    await store.replaceAll('due', data.due);
+    saveDueSnapshot(data.due);
+  }
   if (Array.isArray(data.follow_ups)) {
     await store.replaceAll('follow_ups', data.follow_ups);
     await store.kvSet('followUpsAvailable', true);
   }
   if (data.me) {
-    const saved = await store.kvGet('session');
-    if (saved) await store.kvSet('session', { ...saved, user: { ...saved.user, ...data.me } });
+    const saved = loadSession();
+    if (saved) saveSession({ ...saved, user: { ...saved.user, ...data.me } });
   }
   if (data.server_time) {
     await store.kvSet('clockOffsetMs', Date.now() - new Date(data.server_time).getTime());
@@ -275,10 +279,14 @@ export async function pull() {
 }
 
 /** Retry on start-up and whenever the browser thinks the link came back (then verify it). */
+let triggersStarted = false;
 export function startSyncTriggers() {
-  window.addEventListener('online', () => syncNow({ manual: true }));
-  document.addEventListener('visibilitychange', () => {
-    if (document.visibilityState === 'visible' && !status.running) syncNow();
-  });
-  return syncNow();
+  if (!triggersStarted) {
+    triggersStarted = true;
+    window.addEventListener('online', () => syncNow({ manual: true }));
+    document.addEventListener('visibilitychange', () => {
+      if (document.visibilityState === 'visible' && !status.running) syncNow();
+    });
+  }
+  return syncNow({ manual: true });
 }

@@ -13,6 +13,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from server import create_app
@@ -25,6 +26,9 @@ ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-us
 DIST = REPO_ROOT / "pwa" / "dist"
 PASSWORD = "xuncha-demo"
 REQUIRED = os.environ.get("CI") == "true"
+
+# Two cores shared with the rest of the suite: allow slow steps, never sleep instead of waiting.
+expect.set_options(timeout=20_000)
 
 
 def pytest_configure(config):
