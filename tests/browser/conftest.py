@@ -97,3 +97,9 @@ def live_server(tmp_path_factory):
     with app.app_context():
         from server.core.db import db
         db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def base_url(live_server):
+    """Replaces pytest-base-url's fixture (its definition warns under pytest 9)."""
+    return live_server.url
