@@ -38,8 +38,22 @@ def create_app(config: dict | None = None) -> Flask:
     errors.init_app(app)
     init_api(app)
 
-    from . import checklists, core, demo, inspections, media, properties, sync, users, web
-    for package in (core, users, properties, checklists, media, inspections, sync, demo, web):
+    from . import (
+        checklists,
+        compliance,
+        core,
+        demo,
+        followups,
+        inspections,
+        media,
+        properties,
+        reviews,
+        sync,
+        users,
+        web,
+    )
+    for package in (core, users, properties, checklists, media, inspections, reviews, followups,
+                    compliance, sync, demo, web):
         package.init_app(app)
 
     from .users.access import authenticate_request

@@ -109,6 +109,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "answer.bad_signature": ("签字信息不完整（需要签字图片、签字人和签字时间）。",
                              "The signature is incomplete (image, signer name and time needed)."),
     "answer.unknown_row": ("台账中没有编号为 {row} 的钥匙。", "The key register has no row {row}."),
+    "review.own_record": ("不能审核自己提交的记录。", "You cannot review your own record."),
+    "review.already_reviewed": ("该版本已审核过。", "This revision has already been reviewed."),
+    "review.unknown_items": ("批注了检查表中没有的项目。",
+                             "Comments refer to items the checklist does not have."),
+    "review.comment_required": ("退回时请写明需要修改的地方。",
+                                "Say what to fix when returning a record."),
+    "followup.bad_assignee": ("责任人必须是该项目在职的成员。",
+                              "The assignee must be an active member of this property."),
+    "followup.different_content": ("该整改已以不同内容存在。",
+                                   "This follow-up already exists with different content."),
+    "followup.photo_required": ("整改完成需要至少一张照片作为证据。",
+                                "Marking it fixed needs at least one photo as evidence."),
+    "followup.callback_required": ("验证关闭前需要先记录回访。",
+                                   "Record the callback to the owner before verifying."),
+    "followup.note_required": ("请填写说明。", "Write a note."),
+    "followup.wrong_status": ("当前状态（{status}）不允许此操作。",
+                              "Not allowed while the follow-up is {status}."),
 }
 
 # marshmallow's own field messages, translated so a whole error reads in one language.
@@ -130,6 +147,7 @@ _FIELD_MESSAGES_ZH = {
     "Invalid value.": "无效的值。",
     "Shorter than minimum length 1.": "不能为空。",
     "Invalid JSON body.": "请求内容不是有效的 JSON。",
+    "Invalid characters.": "含有无法保存的字符。",
 }
 _FIELD_PATTERNS_ZH = [
     (re.compile(r"^Must be one of: (.*)\.$"), "必须是以下之一：{0}。"),

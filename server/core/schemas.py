@@ -1,6 +1,25 @@
 """Schema building blocks shared by every package's wire schemas."""
 
-from marshmallow import RAISE, Schema, fields, validate
+from collections.abc import Mapping
+
+from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate
+
+
+def _unstorable(value) -> bool:
+    """Text no database can keep: lone UTF-16 surrogates (not valid UTF-8) and NUL."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            return True
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+    if isinstance(value, Mapping):
+        return any(_unstorable(k) or _unstorable(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_unstorable(v) for v in value)
+    return False
 
 
 class InputSchema(Schema):
@@ -13,13 +32,34 @@ class InputSchema(Schema):
     class Meta:
         unknown = RAISE
 
+    @pre_load(pass_collection=True)
+    def refuse_unstorable_text(self, data, **kwargs):
+        if isinstance(data, Mapping):  # JSON objects, and query strings (MultiDictProxy)
+            bad = {key: ["Invalid characters."] for key, value in data.items()
+                   if _unstorable(key) or _unstorable(value)}
+            if bad:
+                raise ValidationError(bad)
+        elif _unstorable(data):
+            raise ValidationError("Invalid characters.")
+        return data
+
+
+# Primary keys are 32-bit integers on PostgreSQL; a bigger number can name nothing.
+MAX_ID = 2**31 - 1
+
+
+def Id(**kwargs):  # noqa: N802 - reads like a field class at call sites
+    """A database id in input: an integer (never a float) that a row could have."""
+    kwargs.setdefault("strict", True)
+    return fields.Integer(validate=validate.Range(min=1, max=MAX_ID), **kwargs)
+
 
 def Name(maximum: int = 100, **kwargs):  # noqa: N802 - reads like a field class at call sites
     return fields.String(validate=validate.Length(min=1, max=maximum), **kwargs)
 
 
 class PageQuerySchema(InputSchema):
-    page = fields.Integer(strict=False, load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(strict=False, load_default=1, validate=validate.Range(min=1, max=10**6))
     per_page = fields.Integer(strict=False, load_default=50, validate=validate.Range(min=1, max=500))
 
 

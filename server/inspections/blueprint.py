@@ -1,18 +1,48 @@
 import uuid
+from datetime import date
 
-from flask import request
+from flask import Response, request
 from flask_smorest import Blueprint
 
 from server.core.db import db
 from server.core.errors import Problem
+from server.core.pagination import paginate
 from server.users.access import can_see_property, current_user
 
-from . import operations
+from . import listing, operations
 from .models import Inspection
-from .schemas import InspectionIn, InspectionOut
+from .schemas import ExportQuery, InspectionIn, InspectionOut, InspectionPage, InspectionQuery
+
+_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 blp = Blueprint("inspections", __name__, url_prefix="/api/inspections",
                 description="Inspection records, pushed by phones under ids they make.")
+
+
+@blp.route("", methods=["GET"])
+@blp.arguments(InspectionQuery, location="query")
+@blp.response(200, InspectionPage)
+def list_inspections(query):
+    """Records of the caller's properties, filtered and searched, newest first."""
+    page = paginate(listing.filtered(query), query)
+    listing.with_labels(page["items"])
+    return page
+
+
+@blp.route("/export", methods=["GET"])
+@blp.arguments(ExportQuery, location="query")
+@blp.response(200, content_type="application/octet-stream")
+@blp.doc(responses={"200": {"description": "the selected records as XLSX or CSV",
+                            "content": {listing_type: {"schema": {"type": "string",
+                                                                  "format": "binary"}}
+                                        for listing_type in ("text/csv", _XLSX)}}})
+def export_inspections(query):
+    """The same selection as the list, as a spreadsheet (at most 100,000 rows)."""
+    fmt = query.pop("format")
+    body = listing.export_csv(query) if fmt == "csv" else listing.export_xlsx(query)
+    name = f"xuncha-records-{date.today().isoformat()}.{fmt}"
+    return Response(body, mimetype="text/csv" if fmt == "csv" else _XLSX,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @blp.route("/<uuid:record_id>", methods=["PUT"])

@@ -14,8 +14,9 @@ from sqlalchemy.exc import IntegrityError
 from server.checklists.operations import find_version
 from server.core.db import db, utcnow
 from server.core.errors import Problem
+from server.followups.operations import raise_for_record
 from server.media.models import Blob
-from server.properties.models import Key, Renovation, Unit
+from server.properties.models import Key, Property, Renovation, Unit
 from server.users.access import require_property
 from server.users.models import User
 
@@ -47,17 +48,28 @@ def push_record(user: User, record_id: uuid.UUID, data: dict, if_match: str | No
         "completed_at": parse_device_time(data["completed_at"]), "device_id": data.get("device_id"),
         "device_clock_offset_seconds": _clock_offset(device_time),
     }
-    existing = db.session.get(Inspection, record_id, with_for_update=True)
+    existing = _locked(record_id)
     if existing is None:
         try:
             with db.session.begin_nested():
                 record = _create(record_id, user, checklist, data["subject"], prop.id, received)
+            raise_for_record(record, subject_labels([record])[record.id])
             return record
         except IntegrityError:
             # Another device (or a retry racing itself) created this id a moment ago.
-            existing = db.session.get(Inspection, record_id, with_for_update=True,
-                                      populate_existing=True)
-    return _push_existing(existing, user, received, if_match)
+            existing = _locked(record_id)
+    revision = existing.revision
+    record = _push_existing(existing, user, received, if_match)
+    if record.revision != revision:
+        raise_for_record(record, subject_labels([record])[record.id])
+    return record
+
+
+def _locked(record_id) -> Inspection | None:
+    """The record, row-locked until commit so concurrent pushes of one id queue up."""
+    return db.session.scalar(sa.select(Inspection).where(Inspection.id == record_id)
+                             .with_for_update(of=Inspection)
+                             .execution_options(populate_existing=True))
 
 
 def _create(record_id, user, checklist, subject, property_id, received) -> Inspection:
@@ -137,3 +149,28 @@ def _clock_offset(device_time: str | None) -> int | None:
     if parsed is None:
         return None
     return round((parsed - utcnow()).total_seconds())
+
+
+def subject_labels(records) -> dict:
+    """record id → what was inspected, for people (e.g. 3栋2单元1102, or the property name),
+    loaded in three queries whatever the number of records."""
+    ids: dict[str, set[int]] = {"renovation": set(), "unit": set(), "property": set()}
+    for record in records:
+        kind = record.subject_type if record.subject_type in ("renovation", "unit") else "property"
+        ids[kind].add(record.subject_id)
+    labels: dict[tuple[str, int], str] = {}
+    if ids["renovation"]:
+        for renovation in db.session.scalars(sa.select(Renovation).where(
+                Renovation.id.in_(ids["renovation"]))):
+            labels[("renovation", renovation.id)] = renovation.unit.label
+    if ids["unit"]:
+        for unit in db.session.scalars(sa.select(Unit).where(Unit.id.in_(ids["unit"]))):
+            labels[("unit", unit.id)] = unit.label
+    if ids["property"]:
+        for prop in db.session.scalars(sa.select(Property).where(Property.id.in_(ids["property"]))):
+            labels[("property", prop.id)] = prop.name
+    result = {}
+    for record in records:
+        kind = record.subject_type if record.subject_type in ("renovation", "unit") else "property"
+        result[record.id] = labels.get((kind, record.subject_id), "")
+    return result

@@ -1,6 +1,6 @@
 from marshmallow import Schema, ValidationError, fields, validate
 
-from server.core.schemas import InputSchema
+from server.core.schemas import Id, InputSchema, PageMetaSchema, PageQuerySchema
 
 from .answers import parse_device_time
 
@@ -14,13 +14,13 @@ def _device_time(text: str):
 
 class ChecklistRef(InputSchema):
     code = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=10**6))
 
 
 class SubjectRef(InputSchema):
     type = fields.String(required=True,
                          validate=validate.OneOf(("renovation", "property", "key_register", "unit")))
-    id = fields.Integer(required=True, strict=True)
+    id = Id(required=True)
 
 
 class SealIn(InputSchema):
@@ -28,7 +28,7 @@ class SealIn(InputSchema):
 
 
 class InspectionIn(InputSchema):
-    property_id = fields.Integer(required=True, strict=True)
+    property_id = Id(required=True)
     checklist = fields.Nested(ChecklistRef, required=True)
     subject = fields.Nested(SubjectRef, required=True)
     answers = fields.Dict(keys=fields.String(), required=True,
@@ -67,7 +67,56 @@ class InspectionOut(Schema):
     device_clock_offset_seconds = fields.Integer(allow_none=True)
     seal = fields.Function(lambda r: {"hash": r.seal_hash, "verified": True})
     attachments = fields.Method("get_attachments")
+    reviews = fields.Method("get_reviews", metadata={
+        "description": "review steps, oldest first; a returned record carries what to fix"})
 
     def get_attachments(self, record):
         from .operations import attachment_state
         return attachment_state(record)
+
+    def get_reviews(self, record):
+        from server.reviews.blueprint import reviews_of
+        from server.reviews.schemas import ReviewEventOut
+        return ReviewEventOut(many=True).dump(reviews_of(record.id))
+
+
+class InspectionQuery(PageQuerySchema):
+    property_id = Id(strict=False)
+    checklist = fields.String(validate=validate.Length(max=64))
+    date_from = fields.Date(metadata={"description": "completed on or after (property's zone)"})
+    date_to = fields.Date(metadata={"description": "completed on or before"})
+    inspector_id = Id(strict=False)
+    status = fields.String(validate=validate.OneOf(("submitted", "returned", "approved")))
+    has_failures = fields.Boolean()
+    unit_id = Id(strict=False, metadata={"description": "records about this household"})
+    q = fields.String(validate=validate.Length(min=1, max=50),
+                      metadata={"description": "inspector name or text in the answers"})
+
+
+class ExportQuery(InspectionQuery):
+    format = fields.String(load_default="xlsx", validate=validate.OneOf(("xlsx", "csv")))
+
+
+class InspectionSummaryOut(Schema):
+    id = fields.UUID()
+    property_id = fields.Integer()
+    checklist = fields.Function(lambda r: {
+        "code": r.checklist_code, "version": r.checklist_version.version,
+        "title": {"zh-CN": r.checklist_version.title_zh, "en": r.checklist_version.title_en}})
+    subject = fields.Function(lambda r: {"type": r.subject_type, "id": r.subject_id,
+                                         "label": getattr(r, "subject_label", "")})
+    inspector = fields.Nested(InspectorOut)
+    status = fields.String()
+    revision = fields.Integer()
+    has_failures = fields.Boolean()
+    completed_at = fields.String(attribute="completed_at_device")
+    received_at = fields.DateTime()
+    device_clock_offset_seconds = fields.Integer(allow_none=True)
+    clock_differs = fields.Function(
+        lambda r: r.device_clock_offset_seconds is not None
+        and abs(r.device_clock_offset_seconds) > 300,
+        metadata={"description": "phone and server clocks differ by more than 5 minutes"})
+
+
+class InspectionPage(PageMetaSchema):
+    items = fields.List(fields.Nested(InspectionSummaryOut))

@@ -99,14 +99,21 @@ def may_read(blob: Blob) -> bool:
     user = current_user()
     if blob.uploaded_by_id == user.id:
         return True
+    from server.followups.models import FollowUp, FollowUpAttachment
     from server.inspections.models import Inspection, InspectionAttachment
-    query = (sa.select(InspectionAttachment.inspection_id)
-             .join(Inspection, Inspection.id == InspectionAttachment.inspection_id)
-             .where(InspectionAttachment.sha256 == blob.sha256))
     visible = visible_property_ids(user)
-    if visible is not None:
-        query = query.where(Inspection.property_id.in_(visible))
-    return db.session.scalar(query.limit(1)) is not None
+    in_records = (sa.select(Inspection.property_id)
+                  .join(InspectionAttachment, Inspection.id == InspectionAttachment.inspection_id)
+                  .where(InspectionAttachment.sha256 == blob.sha256))
+    in_follow_ups = (sa.select(FollowUp.property_id)
+                     .join(FollowUpAttachment, FollowUp.id == FollowUpAttachment.follow_up_id)
+                     .where(FollowUpAttachment.sha256 == blob.sha256))
+    for query, column in ((in_records, Inspection.property_id), (in_follow_ups, FollowUp.property_id)):
+        if visible is not None:
+            query = query.where(column.in_(visible))
+        if db.session.scalar(query.limit(1)) is not None:
+            return True
+    return False
 
 
 def init_app(app):

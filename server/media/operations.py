@@ -89,7 +89,8 @@ def receive(sha256: str, kind: str, content_type: str, data: bytes, content_rang
         db.session.flush()
     if total != upload.total_size or start != upload.received:
         raise Problem(409, "upload.offset_mismatch",
-                      details={"received": upload.received, "size": upload.total_size})
+                      details={"received": upload.received, "size": upload.total_size},
+                      received=upload.received)
     db.session.add(UploadPart(upload_id=upload.id, offset=start, data=data))
     upload.received = start + len(data)
     db.session.flush()

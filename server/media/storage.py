@@ -75,6 +75,8 @@ def make_blob_store(config) -> LocalBlobStore | S3BlobStore:
         return S3BlobStore(config["S3_BUCKET"], config["S3_PREFIX"],
                            endpoint_url=config["S3_ENDPOINT_URL"],
                            region_name=config["S3_REGION"])
+    if config["BLOB_STORE"] != "local":
+        raise ValueError(f"BLOB_STORE must be 'local' or 's3', not {config['BLOB_STORE']!r}")
     return LocalBlobStore(config["BLOB_DIR"])
 
 

@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 
 from server.core.db import db
 from server.core.errors import Problem
+from server.core.pagination import paginate
 from server.users.access import require_property, require_roles, visible_property_ids
 from server.users.models import Role
 
@@ -76,13 +77,6 @@ def update_property(data, property_id):
     return operations.update_property(require_property(property_id, Role.ADMIN), data)
 
 
-def _page(statement, query):
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(statement.subquery()))
-    page, per_page = query["page"], query["per_page"]
-    items = db.session.scalars(statement.limit(per_page).offset((page - 1) * per_page)).all()
-    return {"items": items, "page": page, "per_page": per_page, "total": total}
-
-
 def _row_of_property(model, property_id: int, row_id: int):
     row = db.session.get(model, row_id)
     if row is None or row.property_id != property_id:
@@ -120,7 +114,7 @@ def list_units(query, property_id):
         like = f"%{query['q']}%"
         statement = statement.where(sa.or_(Unit.room.like(like), Unit.building.like(like),
                                            Unit.owner_name.like(like)))
-    return _page(statement, query)
+    return paginate(statement, query)
 
 
 @blp.route("/<int:property_id>/units", methods=["POST"])
@@ -152,7 +146,7 @@ def list_renovations(query, property_id):
                  .order_by(Renovation.permit_start.desc(), Renovation.id))
     if query.get("status"):
         statement = statement.filter_by(status=query["status"])
-    return _page(statement, query)
+    return paginate(statement, query)
 
 
 @blp.route("/<int:property_id>/renovations", methods=["POST"])
@@ -183,7 +177,7 @@ def list_keys(query, property_id):
     statement = sa.select(Key).filter_by(property_id=property_id).order_by(Key.tag_no)
     if query.get("status"):
         statement = statement.filter_by(status=query["status"])
-    return _page(statement, query)
+    return paginate(statement, query)
 
 
 @blp.route("/<int:property_id>/keys", methods=["POST"])

@@ -12,6 +12,9 @@ from server.checklists.schemas import ChecklistVersionOut
 from server.core.db import db, utcnow
 from server.core.errors import Problem
 from server.core.schemas import InputSchema
+from server.followups.models import FollowUp
+from server.followups.operations import open_for
+from server.followups.schemas import FollowUpOut
 from server.inspections.models import Inspection, InspectionStatus
 from server.inspections.schemas import InspectionOut
 from server.properties.models import Key, Property, Renovation, Unit
@@ -60,6 +63,8 @@ class PullOut(Schema):
     renovations = fields.List(fields.Nested(RenovationOut))
     keys = fields.List(fields.Nested(KeyOut))
     records = fields.List(fields.Nested(InspectionOut))
+    follow_ups = fields.List(fields.Nested(FollowUpOut), metadata={
+        "description": "full pull: my open ones; delta: mine that changed (any status)"})
     due = fields.List(fields.Nested(DueOut))
 
 
@@ -103,15 +108,18 @@ def pull(query):
         checklists = db.session.scalars(sa.select(ChecklistVersion)
                                         .where(ChecklistVersion.published_at > since)).all()
         records = changed(Inspection, Inspection.inspector_id == user.id)
+        follow_ups = db.session.scalars(sa.select(FollowUp).where(
+            FollowUp.assignee_id == user.id, FollowUp.updated_at > since)).all()
     else:
         checklists = latest_versions()
         records = changed(Inspection, Inspection.inspector_id == user.id,
                           Inspection.status == InspectionStatus.RETURNED)
+        follow_ups = db.session.scalars(open_for(user)).all()
     return {
         "cursor": encode_cursor(now), "full": since is None, "server_time": now, "me": user,
         "properties": db.session.scalars(properties).all(), "checklists": checklists,
         "units": changed(Unit), "renovations": changed(Renovation), "keys": changed(Key),
-        "records": records, "due": due_for(user, latest_versions(), now),
+        "records": records, "follow_ups": follow_ups, "due": due_for(user, latest_versions(), now),
     }
 
 

@@ -1,6 +1,6 @@
 from marshmallow import Schema, fields, validate
 
-from server.core.schemas import InputSchema, Name
+from server.core.schemas import Id, InputSchema, Name
 
 from .models import Role
 
@@ -40,9 +40,12 @@ class LoginOut(Schema):
     user = fields.Nested(UserOut)
 
 
+NEW_PASSWORD = validate.Length(min=8, max=1024, error="8–1024 characters")
+
+
 class UserCreateIn(InputSchema):
     username = fields.String(required=True, validate=USERNAME)
-    password = fields.String(required=True, validate=validate.Length(min=1, max=1024))
+    password = fields.String(required=True, validate=NEW_PASSWORD)
     display_name = Name(required=True)
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
     phone = fields.String(validate=validate.Length(max=32), allow_none=True)
@@ -52,15 +55,15 @@ class UserUpdateIn(InputSchema):
     display_name = Name()
     role = fields.String(validate=validate.OneOf(ROLES))
     phone = fields.String(validate=validate.Length(max=32), allow_none=True)
-    password = fields.String(validate=validate.Length(min=1, max=1024))
+    password = fields.String(validate=NEW_PASSWORD)
     is_active = fields.Boolean()
 
 
 class MembershipIn(InputSchema):
-    property_id = fields.Integer(required=True, strict=True)
+    property_id = Id(required=True)
     is_key_keeper = fields.Boolean(load_default=False)
 
 
 class UserQuery(InputSchema):
-    property_id = fields.Integer(metadata={"description": "only members of this property"})
+    property_id = Id(strict=False, metadata={"description": "only members of this property"})
     role = fields.String(validate=validate.OneOf(ROLES))

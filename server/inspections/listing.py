@@ -1,0 +1,113 @@
+"""The supervisor's records list: filters, search, paging, and export of the same selection."""
+
+import csv
+import io
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import current_app
+
+from server.core.db import db
+from server.properties.models import Property, Renovation
+from server.users.access import current_user, require_property, visible_property_ids
+from server.users.models import Role, User
+
+from .models import Inspection
+from .operations import subject_labels
+
+EXPORT_LIMIT = 100_000
+
+
+def filtered(query: dict):
+    """The records the filters select, among those the caller may see, newest first."""
+    user = current_user()
+    statement = sa.select(Inspection)
+    visible = visible_property_ids(user)
+    timezone = current_app.config["DEFAULT_TIMEZONE"]
+    if query.get("property_id") is not None:
+        timezone = require_property(query["property_id"]).timezone
+        statement = statement.where(Inspection.property_id == query["property_id"])
+    elif visible is not None:
+        statement = statement.where(Inspection.property_id.in_(visible))
+    if Role(user.role) == Role.PATROL:
+        # Patrol staff list their own records only; reviewing others' is the supervisor's job.
+        statement = statement.where(Inspection.inspector_id == user.id)
+    if query.get("checklist"):
+        statement = statement.where(Inspection.checklist_code == query["checklist"])
+    tz = ZoneInfo(timezone)
+    if query.get("date_from"):
+        statement = statement.where(
+            Inspection.completed_at >= datetime.combine(query["date_from"], time(), tz))
+    if query.get("date_to"):
+        statement = statement.where(Inspection.completed_at < datetime.combine(
+            query["date_to"] + timedelta(days=1), time(), tz))
+    if query.get("inspector_id") is not None:
+        statement = statement.where(Inspection.inspector_id == query["inspector_id"])
+    if query.get("status"):
+        statement = statement.where(Inspection.status == query["status"])
+    if query.get("has_failures") is not None:
+        statement = statement.where(Inspection.has_failures.is_(query["has_failures"]))
+    if query.get("unit_id") is not None:
+        unit_id = query["unit_id"]
+        statement = statement.where(sa.or_(
+            sa.and_(Inspection.subject_type == "unit", Inspection.subject_id == unit_id),
+            sa.and_(Inspection.subject_type == "renovation", Inspection.subject_id.in_(
+                sa.select(Renovation.id).where(Renovation.unit_id == unit_id)))))
+    if query.get("q"):
+        # Free text: the inspector's name or anything written in the answers (comments).
+        like = f"%{query['q']}%"
+        statement = statement.where(sa.or_(
+            sa.cast(Inspection.answers, sa.Text).like(like),
+            Inspection.inspector_id.in_(sa.select(User.id).where(User.display_name.like(like)))))
+    return statement.order_by(Inspection.completed_at.desc(), Inspection.id)
+
+
+def with_labels(records):
+    labels = subject_labels(records)
+    for record in records:
+        record.subject_label = labels[record.id]
+    return records
+
+
+EXPORT_COLUMNS = [("id", "记录编号"), ("property", "项目"), ("checklist", "检查表"),
+                  ("version", "版本"), ("subject", "检查对象"), ("inspector", "检查人"),
+                  ("status", "状态"), ("has_failures", "有不合格项"),
+                  ("completed_at", "完成时间（手机）"), ("received_at", "接收时间（服务器）"),
+                  ("clock_offset_s", "手机时钟偏差（秒）"), ("seal", "封存值")]
+
+
+def export_rows(query: dict):
+    records = with_labels(db.session.scalars(filtered(query).limit(EXPORT_LIMIT)).all())
+    names = dict(db.session.execute(sa.select(Property.id, Property.name)).all())
+    for record in records:
+        yield [str(record.id), names.get(record.property_id, ""),
+               record.checklist_version.title_zh, record.checklist_version.version,
+               record.subject_label, record.inspector.display_name, record.status,
+               "是" if record.has_failures else "否", record.completed_at_device,
+               record.received_at.isoformat(timespec="seconds"),
+               record.device_clock_offset_seconds, record.seal_hash]
+
+
+def export_csv(query: dict) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([label for _, label in EXPORT_COLUMNS])
+    writer.writerows(export_rows(query))
+    # With a BOM, Excel on Windows opens the UTF-8 file with its Chinese intact.
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def export_xlsx(query: dict) -> bytes:
+    from openpyxl import Workbook
+    # Select first: a refusal (e.g. a property the caller may not see) must come before a
+    # half-written workbook exists.
+    rows = list(export_rows(query))
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("巡查记录")
+    sheet.append([label for _, label in EXPORT_COLUMNS])
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

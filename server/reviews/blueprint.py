@@ -1,0 +1,80 @@
+import uuid
+
+import sqlalchemy as sa
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+
+from server.core.db import db
+from server.core.errors import Problem
+from server.inspections.models import Inspection, InspectionRevision
+from server.inspections.schemas import InspectionOut
+from server.users.access import can_see_property, current_user, require_property
+from server.users.models import Role
+
+from . import operations
+from .models import ReviewEvent
+from .schemas import ReviewEventOut, ReviewIn
+
+blp = Blueprint("reviews", __name__, url_prefix="/api/inspections",
+                description="Supervisor review of records, and each record's history.")
+
+REVIEWERS = (Role.SUPERVISOR, Role.MANAGER, Role.ADMIN)
+
+
+class RevisionOut(Schema):
+    revision = fields.Integer()
+    seal_hash = fields.String()
+    started_at = fields.String(attribute="started_at_device")
+    completed_at = fields.String(attribute="completed_at_device")
+    received_at = fields.DateTime()
+    device_id = fields.String(allow_none=True)
+    device_clock_offset_seconds = fields.Integer(allow_none=True)
+    answers = fields.Dict()
+
+
+class HistoryOut(Schema):
+    revisions = fields.List(fields.Nested(RevisionOut))
+    reviews = fields.List(fields.Nested(ReviewEventOut))
+
+
+def _record(record_id) -> Inspection:
+    record = db.session.get(Inspection, record_id)
+    if record is None or not can_see_property(record.property_id):
+        raise Problem(404, "not_found")
+    return record
+
+
+@blp.route("/<uuid:record_id>/review", methods=["POST"])
+@blp.arguments(ReviewIn)
+@blp.response(200, InspectionOut)
+@blp.alt_response(409, description="this revision was already reviewed")
+@blp.alt_response(412, description="the record has a newer revision than the one reviewed")
+def review(data, record_id: uuid.UUID):
+    """Approve a submitted record, or return it to its inspector with comments per item."""
+    record = _record(record_id)
+    require_property(record.property_id, *REVIEWERS)
+    return operations.review_record(current_user(), record, data["action"], data["revision"],
+                                    data.get("comment"), data["item_comments"])
+
+
+@blp.route("/<uuid:record_id>/history", methods=["GET"])
+@blp.response(200, HistoryOut)
+def history(record_id: uuid.UUID):
+    """Every sealed revision and every review step, oldest first (the audit trail)."""
+    record = _record(record_id)
+    return {
+        "revisions": db.session.scalars(sa.select(InspectionRevision)
+                                        .filter_by(inspection_id=record.id)
+                                        .order_by(InspectionRevision.revision)).all(),
+        "reviews": reviews_of(record.id),
+    }
+
+
+def reviews_of(record_id) -> list[ReviewEvent]:
+    return db.session.scalars(sa.select(ReviewEvent).filter_by(inspection_id=record_id)
+                              .order_by(ReviewEvent.created_at, ReviewEvent.id)).all()
+
+
+def init_app(app):
+    from server.core.api import api
+    api.register_blueprint(blp)

@@ -1,0 +1,197 @@
+"""Invariants 2, 4, 5 and 6: nothing doubled, sealed records, explicit conflicts, honest time."""
+
+import copy
+import threading
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+
+from server.core.db import db
+from server.inspections.models import Inspection, InspectionRevision
+from tests.sync.conftest import reseal, sha, upload
+
+
+def put(client, record_id, body, headers, **extra_headers):
+    return client.put(f"/api/inspections/{record_id}", json=body, headers={**headers, **extra_headers})
+
+
+def test_push_stores_the_record_and_lists_missing_attachments(client, site, renovation_record):
+    record_id, body, blobs = renovation_record()
+    response = put(client, record_id, body, site["headers"])
+    assert response.status_code == 200, response.get_json()
+    stored = response.get_json()
+    assert stored["id"] == record_id and stored["revision"] == 1 and stored["status"] == "submitted"
+    assert stored["has_failures"] is True
+    assert stored["seal"] == {"hash": body["seal"]["hash"], "verified": True}
+    all_hashes = sorted(sha(b) for b in blobs["photo"] + blobs["signature"])
+    assert stored["attachments"] == {"expected": all_hashes, "missing": all_hashes}
+    for data in blobs["photo"]:
+        assert upload(client, site["headers"], data).get_json()["stored"] is True
+    for data in blobs["signature"]:
+        assert upload(client, site["headers"], data, "signature").get_json()["stored"] is True
+    after = client.get(f"/api/inspections/{record_id}", headers=site["headers"]).get_json()
+    assert after["attachments"]["missing"] == []
+
+
+def test_a_hundred_resends_make_one_row(client, site, renovation_record, count_rows):
+    record_id, body, _ = renovation_record()
+    answers = [put(client, record_id, body, site["headers"]) for _ in range(100)]
+    assert {r.status_code for r in answers} == {200}
+    assert {r.get_json()["revision"] for r in answers} == {1}
+    assert count_rows(Inspection) == 1
+    assert count_rows(InspectionRevision) == 1
+
+
+def test_two_devices_pushing_the_same_record_at_once_make_one_row(
+        app, client, site, renovation_record, count_rows, auth_headers):
+    record_id, body, _ = renovation_record()
+    # Two phones of the same inspector (e.g. a replaced phone restoring its outbox).
+    tokens = [site["headers"], auth_headers(site["patrol"])]
+    statuses = []
+    barrier = threading.Barrier(8)
+
+    def push(headers):
+        with app.test_client() as own_client:
+            barrier.wait()
+            statuses.append(put(own_client, record_id, body, headers).status_code)
+
+    threads = [threading.Thread(target=push, args=(tokens[n % 2],)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [200] * 8
+    assert count_rows(Inspection) == 1
+    assert count_rows(InspectionRevision) == 1
+
+
+def test_same_id_with_different_content_is_409_and_changes_nothing(client, site, renovation_record):
+    record_id, body, _ = renovation_record()
+    assert put(client, record_id, body, site["headers"]).status_code == 200
+    changed = reseal(record_id, copy.deepcopy(body))
+    changed["answers"]["debris"]["value"] = "fail"
+    changed["answers"]["debris"]["photos"] = body["answers"]["surface_protection"]["photos"]
+    changed = reseal(record_id, changed)
+    response = put(client, record_id, changed, site["headers"])
+    assert response.status_code == 409
+    assert response.get_json()["error"]["code"] == "record.different_content"
+    stored = client.get(f"/api/inspections/{record_id}", headers=site["headers"]).get_json()
+    assert stored["answers"]["debris"] == {"value": "pass"}
+
+
+def test_a_returned_record_is_edited_only_on_its_current_revision(client, site, renovation_record,
+                                                                  count_rows):
+    record_id, body, _ = renovation_record()
+    assert put(client, record_id, body, site["headers"]).status_code == 200
+    db.session.execute(sa.update(Inspection).values(status="returned"))
+    db.session.commit()
+    fixed = copy.deepcopy(body)
+    fixed["answers"]["surface_protection"]["comment"] = "已要求施工方铺设保护膜"
+    fixed = reseal(record_id, fixed)
+    assert put(client, record_id, fixed, site["headers"]).status_code == 428
+    stale = put(client, record_id, fixed, site["headers"], **{"If-Match": '"0"'})
+    assert stale.status_code == 412
+    assert stale.get_json()["error"]["code"] == "record.stale_revision"
+    accepted = put(client, record_id, fixed, site["headers"], **{"If-Match": '"1"'})
+    assert accepted.status_code == 200
+    assert accepted.get_json()["revision"] == 2 and accepted.get_json()["status"] == "submitted"
+    # The old revision is kept, and resending either revision is harmless.
+    assert put(client, record_id, fixed, site["headers"], **{"If-Match": '"1"'}).status_code == 200
+    assert put(client, record_id, body, site["headers"]).status_code == 200
+    assert count_rows(InspectionRevision) == 2
+    revisions = db.session.scalars(sa.select(InspectionRevision)
+                                   .order_by(InspectionRevision.revision)).all()
+    assert [r.seal_hash for r in revisions] == [body["seal"]["hash"], fixed["seal"]["hash"]]
+
+
+def test_only_the_inspector_may_resubmit_a_returned_record(client, site, renovation_record,
+                                                          make_user, auth_headers):
+    record_id, body, _ = renovation_record()
+    put(client, record_id, body, site["headers"])
+    db.session.execute(sa.update(Inspection).values(status="returned"))
+    db.session.commit()
+    colleague = make_user("patrol", properties=[site["property"]], username="patrol9")
+    edited = copy.deepcopy(body)
+    edited["answers"]["debris"]["comment"] = "改"
+    edited = reseal(record_id, edited, username="patrol9")
+    response = put(client, record_id, edited, auth_headers(colleague), **{"If-Match": '"1"'})
+    assert response.status_code == 409
+
+
+def test_a_wrong_seal_is_refused_and_nothing_stored(client, site, renovation_record, count_rows):
+    record_id, body, _ = renovation_record()
+    body["answers"]["debris"]["comment"] = "added after sealing"
+    response = put(client, record_id, body, site["headers"])
+    assert response.status_code == 422
+    error = response.get_json()["error"]
+    assert error["code"] == "record.seal_mismatch"
+    assert error["details"]["expected"] != body["seal"]["hash"]
+    assert count_rows(Inspection) == 0
+
+
+def test_the_seal_binds_the_inspector(client, site, renovation_record, count_rows):
+    record_id, body, _ = renovation_record()
+    reseal(record_id, body, username="somebody-else")
+    assert put(client, record_id, body, site["headers"]).status_code == 422
+    assert count_rows(Inspection) == 0
+
+
+def test_answers_are_checked_against_the_checklist(client, site, renovation_record, count_rows):
+    record_id, body, _ = renovation_record()
+    del body["answers"]["debris"]
+    body["answers"]["surface_protection"].pop("photos")
+    body["answers"]["walls"]["value"] = "maybe"
+    body["answers"]["not_an_item"] = {"value": "pass"}
+    reseal(record_id, body)
+    response = client.put(f"/api/inspections/{record_id}", json=body,
+                          headers={**site["headers"], "Accept-Language": "en"})
+    assert response.status_code == 422
+    items = response.get_json()["error"]["details"]["items"]
+    assert items == {
+        "debris": ["This item is required."],
+        "surface_protection": ["A failed item needs at least 1 photos as evidence."],
+        "walls": ["Choose one of: pass, fail, na."],
+        "not_an_item": ["This checklist has no such item."],
+    }
+    assert count_rows(Inspection) == 0
+
+
+def test_unknown_checklist_version_is_refused(client, site, renovation_record):
+    record_id, body, _ = renovation_record()
+    body["checklist"]["version"] = 7
+    reseal(record_id, body)
+    response = put(client, record_id, body, site["headers"])
+    assert response.status_code == 422
+    assert response.get_json()["error"]["code"] == "checklist.not_found"
+
+
+def test_property_and_subject_are_checked(client, site, renovation_record, count_rows):
+    record_id, body, _ = renovation_record()
+    assert put(client, record_id, body, site["outsider_headers"]).status_code == 403
+    body["subject"]["id"] = 999999
+    reseal(record_id, body)
+    response = put(client, record_id, body, site["headers"])
+    assert response.status_code == 422
+    assert response.get_json()["error"]["code"] == "record.bad_subject"
+    assert count_rows(Inspection) == 0
+
+
+def test_both_clocks_are_kept(client, site, renovation_record):
+    record_id, body, _ = renovation_record()
+    phone_clock = (datetime.now(UTC) + timedelta(minutes=10)).isoformat()
+    response = put(client, record_id, body, site["headers"], **{"X-Device-Time": phone_clock})
+    stored = response.get_json()
+    assert 590 <= stored["device_clock_offset_seconds"] <= 610
+    assert stored["started_at"] == body["started_at"]  # exactly as the phone said it
+    assert stored["completed_at"] == "2026-11-23T09:12:00+08:00"
+    received = datetime.fromisoformat(stored["received_at"])
+    assert abs((received - datetime.now(UTC)).total_seconds()) < 60
+
+
+def test_records_of_another_property_are_invisible(client, site, renovation_record):
+    record_id, body, _ = renovation_record()
+    put(client, record_id, body, site["headers"])
+    assert client.get(f"/api/inspections/{record_id}",
+                      headers=site["outsider_headers"]).status_code == 404
+    assert client.get(f"/api/inspections/{uuid.uuid4()}", headers=site["headers"]).status_code == 404
