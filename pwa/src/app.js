@@ -289,9 +289,9 @@ function Home({ session, onLogout, onLanguage }) {
     <section class="card" aria-labelledby="ret-h">
       <h2 id="ret-h">${t('returned')}</h2>
       ${!data.returned.length && html`<p class="muted">${t('no_returned')}</p>`}
-      <ul class="list">${data.returned.map((r) => html`<li>
+      <ul class="list" data-testid="returned">${data.returned.map((r) => html`<li>
         <button class="row-button" onClick=${() => reopenReturned(r, session)}>
-          <span class="row-main">${r.checklist && r.checklist.code} · ${r.subject && (r.subject.label || r.subject.id)}
+          <span class="row-main">${r.checklist && r.checklist.code} · ${r.subject_label || (r.subject && (r.subject.label || r.subject.id))}
             <br /><span class="small">${t('revision', { n: r.revision })} ${reviewComment(r)}</span></span></button></li>`)}
       </ul>
     </section>
@@ -300,19 +300,30 @@ function Home({ session, onLogout, onLanguage }) {
       <h2 id="fu-h">${t('follow_ups')}</h2>
       ${!data.followUpsAvailable && html`<p class="muted">${t('follow_ups_unavailable')}</p>`}
       ${data.followUpsAvailable && !data.followUps.length && html`<p class="muted">${t('no_follow_ups')}</p>`}
-      <ul class="list">${data.followUps.map((f) => html`<li class="row-static">
-        <span class="row-main">${tx(f.description || f.title || f.item_label)}<br />
-          <span class="small">${f.due_date || f.due_at || ''}</span></span></li>`)}
+      <ul class="list" data-testid="follow-ups">${data.followUps
+        .filter((f) => !f.property_id || f.property_id === propertyId)
+        .sort((a, b) => String(a.due_date).localeCompare(String(b.due_date)))
+        .map((f) => html`<li class="row-static">
+          <span class="row-main">${f.description}<br />
+            <span class="small">${f.subject_label} · ${t('due_by', { date: f.due_date })}</span></span>
+          <span class=${`badge ${f.status === 'fixed' ? 'badge-ok' : overdue(f) ? 'badge-error' : 'badge-todo'}`}>
+            ${t(`fu_${f.status}`)}${overdue(f) ? ` · ${t('overdue')}` : ''}</span></li>`)}
       </ul>
     </section>`}
   </main>`;
 }
 
+const overdue = (f) => f.status === 'open' && f.due_date && f.due_date < new Date().toISOString().slice(0, 10);
+
+/** The supervisor's latest "return" step: overall comment and what to fix per item. */
+export function lastReturn(record) {
+  const steps = (record.reviews || []).filter((r) => r.action === 'return');
+  return steps[steps.length - 1] || null;
+}
+
 function reviewComment(record) {
-  const reviews = record.reviews || record.review_comments || [];
-  const last = Array.isArray(reviews) ? reviews[reviews.length - 1] : null;
-  const comment = record.review_comment || (last && (last.comment || last.text));
-  return comment ? `· ${t('review_comment')}: ${comment}` : '';
+  const step = lastReturn(record);
+  return step && step.comment ? `· ${t('review_comment')}: ${step.comment}` : '';
 }
 
 function Outbox({ records }) {
@@ -382,6 +393,7 @@ async function reopenReturned(returned, session) {
       subject_label: returned.subject.label || String(returned.subject.id),
       title: checklist ? { 'zh-CN': checklist.title_zh, en: checklist.title_en } : returned.checklist.code,
       answers: withoutSignatures(returned.answers), started_at: returned.started_at || isoNow(),
+      review: lastReturn(returned),
       inspector: session.user.username, device_id: await deviceIdentifier(), updated_at: isoNow(),
     });
   }

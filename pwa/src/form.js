@@ -133,7 +133,7 @@ export function ChecklistForm({ id, session }) {
 
   const problemCount = problems ? Object.keys(problems).length : 0;
   const ctx = { update, readOnly, problems: problems || {}, answers: record.answers, keys, session,
-    onError: setError };
+    onError: setError, itemComments: (record.review && record.review.item_comments) || {} };
   return html`<main class="screen form" data-testid="form" data-record-id=${record.id}>
     <header class="topbar">
       <a class="btn btn-small btn-ghost" href="#/">‹ ${t('back')}</a>
@@ -144,6 +144,8 @@ export function ChecklistForm({ id, session }) {
     ${readOnly && html`<div class="notice notice-ok" data-testid="sealed">${t('sealed')}<br />
       <span class="small">${t('seal_hash')}: <code class="hash">${record.seal && record.seal.hash}</code></span></div>`}
     ${error && html`<div class="notice notice-error" role="alert">${error}</div>`}
+    ${record.review && record.review.comment && html`<div class="notice notice-warn" data-testid="review-comment">
+      ${t('review_comment')}: ${record.review.comment}</div>`}
     ${definition.sections.map((section) => html`<section class="card">
       <h2>${tx(section.title)}</h2>
       ${section.items.map((item) => html`<${Item} key=${item.id} item=${item} ctx=${ctx} />`)}
@@ -229,6 +231,8 @@ function Item({ item, ctx }) {
     <div class="item-label" id=${labelId}>${tx(item.label)}
       <span class=${required ? 'req' : 'opt'}>${required ? ` *` : ` (${t('optional')})`}</span></div>
     ${item.help && html`<p class="help">${tx(item.help)}</p>`}
+    ${ctx.itemComments[item.id] && html`<p class="review-note" data-testid="item-review">
+      ${t('review_comment')}: ${ctx.itemComments[item.id]}</p>`}
     ${control}
     ${evidence && html`<div class="evidence">
       <label class="field small">${t('comment')}

@@ -12,7 +12,7 @@ const STRINGS = {
     drafts: '进行中的草稿', no_drafts: '没有草稿。',
     returned: '主管退回给我的记录', no_returned: '没有退回的记录。',
     follow_ups: '指派给我的整改', no_follow_ups: '没有待处理的整改。',
-    follow_ups_unavailable: '服务器暂未提供整改数据。',
+    follow_ups_unavailable: '尚未同步整改数据：联网后自动获取。',
     outbox: '待上传', outbox_empty: '待上传为空，所有记录已送达服务器。',
     new_inspection: '新建巡查', start: '开始', open: '打开', back: '返回',
     checklist: '检查表', subject: '对象', search_unit: '搜索楼栋 / 房号', no_match: '没有匹配项',
@@ -51,6 +51,7 @@ const STRINGS = {
     persisted_no: '浏览器未授予持久存储，空间紧张时数据可能被清理，请尽快同步。',
     review_comment: '主管意见', revision: '第 {n} 版',
     started: '开始于 {time}', clock_skew: '手机时间与服务器相差 {m} 分钟',
+    due_by: '期限 {date}', overdue: '已超期', fu_open: '待整改', fu_fixed: '已整改待验证', fu_verified: '已验证',
     pick_subject: '选择对象', property_subject: '本项目', no_checklists: '尚未同步检查表。',
   },
   en: {
@@ -65,7 +66,7 @@ const STRINGS = {
     drafts: 'Drafts in progress', no_drafts: 'No drafts.',
     returned: 'Returned to me by a supervisor', no_returned: 'No returned records.',
     follow_ups: 'Follow-ups assigned to me', no_follow_ups: 'No open follow-ups.',
-    follow_ups_unavailable: 'The server does not provide follow-ups yet.',
+    follow_ups_unavailable: 'Follow-ups have not been synced yet; they arrive when online.',
     outbox: 'Outbox', outbox_empty: 'Outbox empty: every record has reached the server.',
     new_inspection: 'New inspection', start: 'Start', open: 'Open', back: 'Back',
     checklist: 'Checklist', subject: 'Subject', search_unit: 'Search building / room', no_match: 'No match',
@@ -104,6 +105,7 @@ const STRINGS = {
     persisted_no: 'The browser did not grant persistent storage; sync soon.',
     review_comment: 'Supervisor comment', revision: 'revision {n}',
     started: 'Started {time}', clock_skew: 'Phone clock differs from the server by {m} min',
+    due_by: 'due {date}', overdue: 'overdue', fu_open: 'Open', fu_fixed: 'Fixed, awaiting check', fu_verified: 'Verified',
     pick_subject: 'Choose the subject', property_subject: 'This property', no_checklists: 'No checklists synced yet.',
   },
 };

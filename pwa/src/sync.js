@@ -264,7 +264,12 @@ export async function pull() {
     saveDueSnapshot(data.due);
   }
   if (Array.isArray(data.follow_ups)) {
-    await store.replaceAll('follow_ups', data.follow_ups);
+    // A full pull lists every open follow-up; a delta only those that changed.
+    if (data.full) await store.replaceAll('follow_ups', data.follow_ups.filter((f) => f.status !== 'verified'));
+    else {
+      await store.putMany('follow_ups', data.follow_ups.filter((f) => f.status !== 'verified'));
+      for (const f of data.follow_ups) if (f.status === 'verified') await store.del('follow_ups', f.id);
+    }
     await store.kvSet('followUpsAvailable', true);
   }
   if (data.me) {

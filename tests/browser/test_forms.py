@@ -126,3 +126,60 @@ def test_home_visit_picks_a_unit_by_search_and_a_refused_record_is_kept_with_the
     assert record.subject_id == unit_id
     assert record.answers["escalate_to_pm"]["value"] == "yes"
     assert record.answers["rectification_description"]["value"] == "厨房漏水，已报修"
+
+
+def test_record_returned_by_a_supervisor_is_fixed_resigned_and_resubmitted(page, live_server):
+    from server.core.db import db
+    from server.properties.models import Unit
+    from server.users.models import User
+    with live_server.app.app_context():
+        patrol = db.session.scalar(sa.select(User).filter_by(username="patrol1"))
+        unit = db.session.scalars(sa.select(Unit).where(Unit.property_id == patrol.memberships[0].property_id)
+                                  .order_by(Unit.id)).first()
+        building, room, label = unit.building, unit.room, unit.label
+        db.session.remove()
+
+    log_in(page, live_server.url)
+    page.get_by_test_id("new-inspection").click()
+    page.get_by_test_id("checklist-select").select_option("home_visit")
+    page.get_by_test_id("subject-search").fill(f"{building} {room}")
+    page.get_by_test_id("subject-list").get_by_role("button", name=label).click()
+    record_id = page.get_by_test_id("form").get_attribute("data-record-id")
+    answer(page, "visit_standard_followed", "不合格")
+    page.locator("[data-item='visit_standard_followed']").get_by_label("备注").fill("未出示工牌")
+    answer(page, "rectification_needed", "否")
+    answer(page, "satisfaction", "基本满意")
+    answer(page, "escalate_to_pm", "否")
+    sign(page, "owner_signature", name="林女士")
+    sign(page, "inspector_signature")
+    page.get_by_test_id("seal").click()
+    expect(page.get_by_test_id("outbox-empty")).to_be_visible()
+
+    # The failed item raised a follow-up assigned to the inspector: it shows after the next pull.
+    page.get_by_test_id("sync-now").click()
+    expect(page.get_by_test_id("follow-ups")).to_contain_text("未出示工牌")
+
+    # The supervisor returns the record with a note on one item.
+    supervisor = live_server.token("supervisor1")
+    live_server.api(f"/api/inspections/{record_id}/review", token=supervisor, method="POST",
+                    body={"action": "return", "revision": 1, "comment": "请补充业主意见",
+                          "item_comments": {"owner_opinions": "写明业主的具体意见"}})
+    page.get_by_test_id("sync-now").click()
+    returned = page.get_by_test_id("returned")
+    expect(returned).to_contain_text("请补充业主意见")
+    returned.get_by_role("button").first.click()
+    expect(page.get_by_test_id("review-comment")).to_contain_text("请补充业主意见")
+    expect(page.get_by_test_id("item-review")).to_contain_text("写明业主的具体意见")
+    page.locator("[data-item='owner_opinions'] input, [data-item='owner_opinions'] textarea").first.fill(
+        "希望加强夜间巡逻")
+    sign(page, "owner_signature", name="林女士")
+    sign(page, "inspector_signature")
+    page.get_by_test_id("seal").click()
+    expect(page.get_by_test_id("outbox-empty")).to_be_visible()
+    page.get_by_test_id("sync-now").click()
+    expect(page.get_by_test_id("returned")).not_to_contain_text("请补充业主意见")
+
+    stored = live_server.api(f"/api/inspections/{record_id}", token=supervisor)
+    assert stored["revision"] == 2 and stored["status"] == "submitted"
+    assert stored["answers"]["owner_opinions"]["value"] == "希望加强夜间巡逻"
+    assert stored["seal"]["verified"] is True
