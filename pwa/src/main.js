@@ -23,6 +23,11 @@ function registerServiceWorker() {
     if (!event.isUpdate) notices.set({ offlineReady: true });
   });
   wb.register().catch(() => { /* no worker (blocked or unsupported): the app still runs online */ });
+  // Look for a new version whenever the app comes back to the foreground (the browser itself
+  // checks only on navigations).
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible') wb.update().catch(() => {});
+  });
 }
 
 function start() {
