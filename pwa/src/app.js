@@ -6,19 +6,11 @@ import { ApiError, api, setToken } from './api.js';
 import * as store from './db.js';
 import { ChecklistForm, createDraft } from './form.js';
 import { formatBytes, formatTime, getLanguage, setLanguage, t, tx } from './i18n.js';
+import { notices } from './notices.js';
 import { isoNow } from './photos.js';
 import { clearSession, loadDueSnapshot, loadSession, saveLanguage, saveSession } from './session.js';
 import * as sync from './sync.js';
 
-/** App-wide notices (update available, ready offline, storage). */
-export const notices = {
-  value: {},
-  listeners: new Set(),
-  set(changes) {
-    this.value = { ...this.value, ...changes };
-    for (const listener of this.listeners) listener(this.value);
-  },
-};
 
 function useNotices() {
   const [value, setValue] = useState(notices.value);
@@ -106,7 +98,7 @@ function Notices() {
   const sync_ = useSyncStatus();
   const storage = value.storage || {};
   const [estimate, setEstimate] = useState(null);
-  useEffect(() => { store.storageEstimate().then(setEstimate); }, [sync_.pendingPhotos]);
+  useEffect(() => { store.storageEstimate().then(setEstimate); }, [sync_.pendingPhotos, value.storageTick]);
   const low = estimate && store.storageLow(estimate);
   return html`<div class="notices" role="status" aria-live="polite">
     ${value.update && html`<div class="notice notice-update">

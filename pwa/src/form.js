@@ -7,6 +7,7 @@ import SignaturePad from 'signature_pad';
 import * as store from './db.js';
 import { cleanAnswers, isFailed, isRequired, keysInCustody, validate } from './checklist.js';
 import { formatBytes, formatTime, t, tx } from './i18n.js';
+import { notices } from './notices.js';
 import { downscalePhoto, isoNow } from './photos.js';
 import { sealHash, sha256Hex } from './seal.js';
 import * as sync from './sync.js';
@@ -49,7 +50,10 @@ async function saveBlob(entry) {
   try {
     await store.put('blobs', { ...entry, stored: false, created_at: isoNow() });
   } catch (error) {
-    throw new Error(error && error.name === 'QuotaExceededError' ? t('storage_full') : String(error));
+    const full = error && (error.name === 'QuotaExceededError' || /quota/i.test(String(error.message)));
+    throw new Error(full ? t('storage_full') : String(error));
+  } finally {
+    notices.set({ storageTick: Date.now() });  // re-check how much room is left
   }
 }
 
