@@ -328,9 +328,13 @@ function Photos({ itemId, ctx, photos, set, max }) {
           class="visually-hidden" onChange=${onFiles(p.sha256)} /></label></div>`}
     </div>`)}</div>
     ${processing && html`<p class="small">${t('photo_processing')}</p>`}
-    ${!ctx.readOnly && photos.length < max && html`<label class="btn btn-block photo-add">${t('add_photo')}
-      <input type="file" accept="image/*" multiple class="visually-hidden" data-testid=${`photo-input-${itemId}`}
-        onChange=${onFiles(null)} /></label>`}
+    ${!ctx.readOnly && photos.length < max && html`<div class="photo-buttons">
+      <label class="btn photo-add">${t('take_photo')}
+        <input type="file" accept="image/*" capture="environment" class="visually-hidden"
+          data-testid=${`photo-camera-${itemId}`} onChange=${onFiles(null)} /></label>
+      <label class="btn photo-add">${t('choose_photo')}
+        <input type="file" accept="image/*" multiple class="visually-hidden" data-testid=${`photo-input-${itemId}`}
+          onChange=${onFiles(null)} /></label></div>`}
   </div>`;
 }
 
@@ -422,7 +426,8 @@ function RegisterRows({ item, ctx, answer }) {
       <div id=${labelId} class="row-label"><strong>${key.tag_no}</strong> ${key.description}
         ${key.unit_label && html`<span class="small"> · ${key.unit_label}</span>`}</div>
       <div class="choices" role="group" aria-labelledby=${labelId}>
-        ${item.row_options.map((o) => html`<label class=${`choice ${row.value === o.value ? 'chosen' : ''}`}>
+        ${item.row_options.map((o) => html`<label class=${`choice ${row.value === o.value ? 'chosen' : ''} ${
+          (item.row_fail_values || []).includes(o.value) ? 'choice-fail' : ''}`}>
           <input type="radio" name=${`r-${item.id}-${id}`} value=${o.value} checked=${row.value === o.value}
             disabled=${ctx.readOnly} onChange=${() => setRow(id, (r) => ({ ...r, value: o.value }))} />
           <span>${tx(o.label)}</span></label>`)}

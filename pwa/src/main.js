@@ -21,7 +21,10 @@ function registerServiceWorker() {
     } });
   });
   wb.addEventListener('installed', (event) => {
-    if (!event.isUpdate) notices.set({ offlineReady: true });
+    if (!event.isUpdate) {
+      notices.set({ offlineReady: true });
+      setTimeout(() => notices.set({ offlineReady: false }), 8000);
+    }
   });
   wb.register().catch(() => { /* no worker (blocked or unsupported): the app still runs online */ });
   // Look for a new version whenever the app comes back to the foreground (the browser itself
@@ -34,7 +37,9 @@ function registerServiceWorker() {
 function start() {
   db();  // start opening IndexedDB while the first screen is drawn
   setLanguage(detectLanguage(savedLanguage()));
-  render(html`<${App} />`, document.getElementById('app'));
+  const root = document.getElementById('app');
+  root.textContent = '';  // the "loading" line of index.html
+  render(html`<${App} />`, root);
   registerServiceWorker();
 }
 

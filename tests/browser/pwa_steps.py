@@ -59,8 +59,9 @@ def fill_renovation_items(page: Page, failed_item="surface_protection"):
     item.get_by_label("备注").fill("客厅地面未覆盖")
 
 
-def add_photo(page: Page, item_id: str, photo: Path):
-    page.get_by_test_id(f"photo-input-{item_id}").set_input_files(str(photo))
+def add_photo(page: Page, item_id: str, photo: Path, camera=False):
+    """Through the gallery input, or the camera one (`capture="environment"`)."""
+    page.get_by_test_id(f"photo-{'camera' if camera else 'input'}-{item_id}").set_input_files(str(photo))
     expect(page.get_by_test_id(f"photos-{item_id}").get_by_test_id("photo-size").first).to_be_visible(
         timeout=15000)
 

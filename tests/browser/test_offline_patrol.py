@@ -51,7 +51,7 @@ def test_offline_patrol_with_photos_and_signatures_syncs_exactly_once(browser, l
     fill_renovation_items(page, failed_item="surface_protection")
     original = make_photo(tmp_path / "evidence.jpg", seed=1)
     add_photo(page, "surface_protection", original)
-    add_photo(page, "site_photos", make_photo(tmp_path / "site.jpg", seed=2))
+    add_photo(page, "site_photos", make_photo(tmp_path / "site.jpg", seed=2), camera=True)
     sizes = page.get_by_test_id("photo-size").all_inner_texts()
     assert len(sizes) == 2 and all("已保存" in text for text in sizes)
 
