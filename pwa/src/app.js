@@ -4,7 +4,7 @@ import { html } from 'htm/preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { ApiError, api, setToken } from './api.js';
 import * as store from './db.js';
-import { ChecklistForm, createDraft } from './form.js';
+import { ChecklistForm, afterPaint, createDraft } from './form.js';
 import { formatBytes, formatTime, getLanguage, setLanguage, t, tx } from './i18n.js';
 import { notices } from './notices.js';
 import { isoNow } from './photos.js';
@@ -48,6 +48,7 @@ export function App() {
   useEffect(() => {
     // After the first screen is drawn: storage check, counts and the first sync attempt.
     setTimeout(() => {
+      deviceIdentifier();
       store.checkStorage().then((storage) => notices.set({ storage }));
       sync.refreshCounts();
       if (session) sync.startSyncTriggers();
@@ -227,7 +228,7 @@ function Home({ session, onLogout, onLanguage }) {
   const data = useHomeData(propertyId);
   const memberships = session.user.properties || [];
   // For bench/pwa_bench.py: when the due list is on screen and usable.
-  useEffect(() => { if (data) requestAnimationFrame(() => performance.mark('xuncha:due-ready')); }, [!!data]);
+  useEffect(() => { if (data) afterPaint(() => performance.mark('xuncha:due-ready')); }, [!!data]);
   const changeProperty = async (event) => {
     const id = Number(event.target.value);
     setPropertyId(id);

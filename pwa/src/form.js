@@ -28,8 +28,10 @@ export async function createDraft({ checklist, propertyId, subject, subjectLabel
     device_id: deviceId,
     updated_at: isoNow(),
   };
-  await store.put('records', record);
-  fresh.set(record.id, { record, checklist, keys: null });
+  // The write starts now; the form opens without waiting for it (IndexedDB applies later writes
+  // of the same record after this one). If it fails, the form says so.
+  const saved = store.put('records', record);
+  fresh.set(record.id, { record, checklist, keys: null, saved });
   return record;
 }
 
@@ -57,6 +59,9 @@ async function saveBlob(entry) {
   }
 }
 
+/** Runs after the next frame has been painted (rAF runs before paint; the timeout after it). */
+export const afterPaint = (callback) => requestAnimationFrame(() => setTimeout(callback, 0));
+
 const needsRegister = (checklist) => checklist.definition.sections
   .some((section) => section.items.some((item) => item.type === 'register_rows'));
 
@@ -77,7 +82,10 @@ export function ChecklistForm({ id, session }) {
 
   if (loaded && !latest.current) latest.current = loaded.record;
   useEffect(() => {
-    if (loaded) return;
+    if (loaded) {
+      if (loaded.saved) loaded.saved.catch((err) => setError(`${t('storage_full')} (${err && err.name})`));
+      return;
+    }
     (async () => {
       const saved = await store.get('records', id);
       if (!saved) { window.location.hash = '/'; return; }
@@ -92,7 +100,7 @@ export function ChecklistForm({ id, session }) {
   }, [id]);
 
   // For bench/pwa_bench.py: when the form is on screen and usable.
-  useEffect(() => { if (record) requestAnimationFrame(() => performance.mark('xuncha:form-ready')); }, [!!record]);
+  useEffect(() => { if (record) afterPaint(() => performance.mark('xuncha:form-ready')); }, [!!record]);
 
   if (!record) return html`<p class="boot">${t('loading')}</p>`;
   if (!checklist) return html`<main class="screen"><p class="error">${t('no_checklists')}</p></main>`;
@@ -261,10 +269,9 @@ function Choice({ item, ctx, options, labelId, multiple = false }) {
     return { ...a, value: list.includes(v) ? list.filter((x) => x !== v) : [...list, v] };
   });
   return html`<div class="choices" role="group" aria-labelledby=${labelId}>
-    ${options.map((o) => html`<label class=${`choice choice-${o.value} ${chosen(o.value) ? 'chosen' : ''}`}>
-      <input type=${multiple ? 'checkbox' : 'radio'} name=${`c-${item.id}`} value=${o.value}
-        checked=${chosen(o.value)} disabled=${ctx.readOnly} onChange=${() => toggle(o.value)} />
-      <span>${o.label}</span></label>`)}
+    ${options.map((o) => html`<label class=${`choice choice-${o.value} ${chosen(o.value) ? 'chosen' : ''}`}><input
+      type=${multiple ? 'checkbox' : 'radio'} name=${`c-${item.id}`} value=${o.value}
+      checked=${chosen(o.value)} disabled=${ctx.readOnly} onChange=${() => toggle(o.value)} />${o.label}</label>`)}
   </div>`;
 }
 
@@ -428,9 +435,8 @@ function RegisterRows({ item, ctx, answer }) {
       <div class="choices" role="group" aria-labelledby=${labelId}>
         ${item.row_options.map((o) => html`<label class=${`choice ${row.value === o.value ? 'chosen' : ''} ${
           (item.row_fail_values || []).includes(o.value) ? 'choice-fail' : ''}`}>
-          <input type="radio" name=${`r-${item.id}-${id}`} value=${o.value} checked=${row.value === o.value}
-            disabled=${ctx.readOnly} onChange=${() => setRow(id, (r) => ({ ...r, value: o.value }))} />
-          <span>${tx(o.label)}</span></label>`)}
+<input type="radio" name=${`r-${item.id}-${id}`} value=${o.value} checked=${row.value === o.value}
+            disabled=${ctx.readOnly} onChange=${() => setRow(id, (r) => ({ ...r, value: o.value }))} />${tx(o.label)}</label>`)}
       </div>
       ${failed && html`<div class="evidence">
         <label class="field small">${t('comment')}<textarea rows="2" disabled=${ctx.readOnly} value=${row.comment || ''}
