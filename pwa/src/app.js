@@ -165,6 +165,11 @@ function Login({ onLogin, onLanguage }) {
       } });
       const saved = { token: data.token, expires_at: data.expires_at, user: data.user,
         propertyId: (data.user.properties[0] || {}).property_id || null };
+      if (localStorage.getItem('xuncha.lastUser') !== data.user.username) {
+        await store.forgetPulledData();
+        localStorage.removeItem('xuncha.due');
+        localStorage.setItem('xuncha.lastUser', data.user.username);
+      }
       saveSession(saved);
       await onLogin(saved);
     } catch (err) {

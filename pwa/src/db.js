@@ -68,6 +68,17 @@ export async function replaceAll(store, rows) {
   await Promise.all([...(rows || []).map((row) => tx.store.put(row)), tx.done]);
 }
 
+/**
+ * Another person logs in on this phone: forget the previous person's registers, checklists and
+ * lists. Local work (records, images) is kept: it belongs to its author and waits for them.
+ */
+export async function forgetPulledData() {
+  const names = ['properties', 'checklists', 'units', 'renovations', 'keys', 'due', 'returned', 'follow_ups'];
+  const tx = (await db()).transaction([...names, 'kv'], 'readwrite');
+  await Promise.all([...names.map((name) => tx.objectStore(name).clear()),
+    tx.objectStore('kv').delete('cursor'), tx.objectStore('kv').delete('followUpsAvailable'), tx.done]);
+}
+
 /** Every SHA-256 a record refers to: photos, signatures, register-row photos. */
 export function attachmentHashes(answers) {
   const hashes = new Set();

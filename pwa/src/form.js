@@ -392,6 +392,7 @@ function Pad({ onAccept, onCancel }) {
   const pad = useRef(null);
   useEffect(() => {
     const element = canvas.current;
+    element.scrollIntoView({ block: 'center' });  // not under the sticky "seal" button
     const ratio = Math.max(window.devicePixelRatio || 1, 1);
     element.width = element.offsetWidth * ratio;
     element.height = element.offsetHeight * ratio;

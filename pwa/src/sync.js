@@ -116,8 +116,10 @@ const transient = (error) => error instanceof NetworkError
     || error.status === 401));
 
 async function pushOutbox() {
+  // Only the logged-in inspector's records: the seal names the inspector, so another user's
+  // work waits on the phone until its author logs in again.
   const records = (await store.getAll('records'))
-    .filter((r) => r.state === 'outbox')
+    .filter((r) => r.state === 'outbox' && (!session || !r.inspector || r.inspector === session.user.username))
     .sort((a, b) => String(a.completed_at).localeCompare(String(b.completed_at)));
   // Bytes for the progress bar: every unsent image of every record in this run.
   let total = 0;
@@ -243,6 +245,10 @@ export async function pull() {
   try {
     data = await api(`/api/sync/pull${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`);
   } catch (error) {
+    if (error instanceof ApiError && error.code === 'sync.bad_cursor' && cursor) {
+      await store.kvDelete('cursor');  // start again with a full pull
+      return pull();
+    }
     if (error instanceof ApiError && error.status === 404 && error.code !== 'access.property_denied') {
       emit({ pullAvailable: false });
       return;

@@ -72,6 +72,7 @@ def sign(page: Page, item_id: str, name: str | None = None):
         block.get_by_test_id(f"signer-name-{item_id}").fill(name)
     block.get_by_test_id(f"sign-{item_id}").click()
     pad = block.get_by_test_id("pad")
+    expect(pad).to_be_in_viewport(ratio=1)
     box = pad.bounding_box()
     x, y = box["x"], box["y"]
     page.mouse.move(x + 30, y + 120)
