@@ -16,7 +16,6 @@ import json
 import os
 import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -192,16 +191,9 @@ def bench(backend: str, devices: int, per_device: int) -> dict:
         app, tokens, ids = seed(url, workdir, devices)
         port = free_port()
         env = {**os.environ, "DATABASE_URL": url, "XUNCHA_BLOB_DIR": str(workdir / "blobs")}
-        server = subprocess.Popen(
-            [str(REPO / ".venv/bin/gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "2",
-             "--threads", "4", "--log-level", "warning", "server:create_app()"],
-            cwd=REPO, env=env)
-        for _ in range(100):
-            try:
-                http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/api/health")
-                break
-            except OSError:
-                time.sleep(0.2)
+        from bench.chaos import ServerProcesses
+        server = ServerProcesses(port, env, 2)
+        server.start()
         latencies, errors, wall, records, bodies = run_devices(port, tokens, ids, per_device)
         # Second database for the baseline, so both start from the same empty tables.
         base_dir = workdir / "direct"
@@ -224,8 +216,7 @@ def bench(backend: str, devices: int, per_device: int) -> dict:
                 "ratio": api_rate / direct_rate}
     finally:
         if server:
-            server.terminate()
-            server.wait(timeout=20)
+            server.stop()
         drop()
 
 

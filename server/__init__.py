@@ -39,6 +39,7 @@ def create_app(config: dict | None = None) -> Flask:
     init_api(app)
 
     from . import (
+        backup,
         checklists,
         compliance,
         core,
@@ -53,7 +54,7 @@ def create_app(config: dict | None = None) -> Flask:
         web,
     )
     for package in (core, users, properties, checklists, media, inspections, reviews, followups,
-                    compliance, sync, demo, web):
+                    compliance, sync, demo, backup, web):
         package.init_app(app)
 
     from .users.access import authenticate_request

@@ -5,6 +5,7 @@ Every setting can be overridden by an environment variable of the same name pref
 hosting platforms set them that way), or by the ``config`` mapping given to ``create_app``.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -15,7 +16,10 @@ class Defaults:
     # Embedded default: one SQLite file under var/ so that a single command starts a working
     # system. Production sets DATABASE_URL=postgresql+psycopg://user@host/dbname.
     SQLALCHEMY_DATABASE_URI = f"sqlite:///{REPO_ROOT / 'var' / 'xuncha.sqlite3'}"
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # JSON columns keep Chinese as characters, not \u escapes, so text search finds it.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {
+        "json_serializer": lambda value: json.dumps(value, ensure_ascii=False),
+    }
 
     # Signs nothing security-critical today (API tokens are random and stored hashed), but
     # Flask extensions expect it; production must set its own.

@@ -6,6 +6,7 @@ the periods of that month (each day, each week starting in it, or the month) wit
 another period's gap: three patrols on Monday do not make up for none on Tuesday.
 """
 
+from bisect import bisect_left
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -46,9 +47,11 @@ def evaluate_property(prop, first_day: date, checklists=None, now=None) -> list[
             required = done = periods_met = 0
             gaps = []
             if periods:
-                rows = fetch_done(checklist.code, prop.id, periods[0].start, periods[-1].end, rule)
+                rows = sorted(fetch_done(checklist.code, prop.id, periods[0].start,
+                                         periods[-1].end, rule), key=lambda r: r.completed_at)
+                times = [r.completed_at for r in rows]
                 for period in periods:
-                    in_period = [r for r in rows if period.start <= r.completed_at < period.end]
+                    in_period = rows[bisect_left(times, period.start):bisect_left(times, period.end)]
                     results = results_for(rule, population, period, in_period)
                     period_met = True
                     for result in results:

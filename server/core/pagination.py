@@ -6,8 +6,9 @@ from .db import db
 
 
 def paginate(statement, query: dict) -> dict:
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(
-        statement.order_by(None).subquery()))
+    # Count with the same WHERE but no columns, joins for eager loading or ORDER BY: on 100k
+    # rows that is the difference between a count of an index and a sort of the table.
+    total = db.session.scalar(statement.with_only_columns(sa.func.count()).order_by(None))
     page, per_page = query["page"], query["per_page"]
     items = db.session.scalars(statement.limit(per_page).offset((page - 1) * per_page)).unique().all()
     return {"items": items, "page": page, "per_page": per_page, "total": total}

@@ -29,7 +29,13 @@ def filtered(query: dict):
         timezone = require_property(query["property_id"]).timezone
         statement = statement.where(Inspection.property_id == query["property_id"])
     elif visible is not None:
-        statement = statement.where(Inspection.property_id.in_(visible))
+        column = Inspection.property_id
+        if db.engine.dialect.name == "sqlite":
+            # For "property IN (...) ORDER BY completed_at" SQLite picks the property index and
+            # sorts every matching row (0.5 s on 100k); "+ 0" hides that index so it walks the
+            # completed_at index newest first and stops after one page (1 ms).
+            column = column + 0
+        statement = statement.where(column.in_(visible))
     if Role(user.role) == Role.PATROL:
         # Patrol staff list their own records only; reviewing others' is the supervisor's job.
         statement = statement.where(Inspection.inspector_id == user.id)

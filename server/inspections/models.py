@@ -22,7 +22,12 @@ class Inspection(db.Model):
     __tablename__ = "inspections"
     __table_args__ = (
         sa.CheckConstraint("status IN ('submitted', 'returned', 'approved')", name="status"),
+        # The records list sorts newest first, for one property or several.
         sa.Index("ix_inspections_property_completed", "property_id", "completed_at"),
+        sa.Index("ix_inspections_completed", "completed_at", "id"),
+        # Due list and compliance: one checklist at one property in a period.
+        sa.Index("ix_inspections_property_code_completed", "property_id", "checklist_code",
+                 "completed_at"),
         sa.Index("ix_inspections_checklist_subject", "checklist_code", "subject_type",
                  "subject_id"),
     )

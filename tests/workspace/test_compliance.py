@@ -1,0 +1,123 @@
+"""Compliance numbers against hand-computed expectations, in the property's time zone."""
+
+from datetime import UTC, date, datetime, timedelta, timezone
+
+import pytest
+
+from server.checklists.operations import latest_versions, load_checklists
+from server.compliance import evaluate_property
+from server.core.db import db
+from server.properties.models import Renovation
+from tests.test_checklists import REPO_CHECKLISTS
+
+CST = timezone(timedelta(hours=8))
+NOVEMBER = date(2026, 11, 1)
+
+
+@pytest.fixture
+def estate(app_ctx, make_property, make_user, make_unit):
+    load_checklists(REPO_CHECKLISTS)
+    prop = make_property(code="estate", timezone="Asia/Shanghai")
+    units = [make_unit(prop, room=f"{100 + n}", is_key_customer=n < 3) for n in range(50)]
+    renovation = Renovation(property_id=prop.id, unit=units[10], contractor_name="某装饰",
+                            permit_start=date(2026, 10, 1), permit_end=date(2027, 1, 1),
+                            status="active")
+    db.session.add(renovation)
+    db.session.commit()
+    return {"property": prop, "units": units, "renovation": renovation,
+            "patrol": make_user("patrol", properties=[prop]),
+            "keeper": make_user("patrol", properties=[prop], keeper_at=[prop]),
+            "supervisor": make_user("supervisor", properties=[prop])}
+
+
+def rules(estate, now):
+    result = evaluate_property(estate["property"], NOVEMBER, latest_versions(), now=now)
+    return {(r["checklist_code"], r["rule_id"]): r for r in result}
+
+
+def test_home_visits_8_percent_distinct_with_month_boundaries(estate, insert_inspection):
+    prop, units, patrol = estate["property"], estate["units"], estate["patrol"]
+
+    def visit(unit, moment):
+        insert_inspection(prop, "home_visit", "unit", unit.id, moment, patrol)
+
+    visit(units[20], datetime(2026, 11, 3, 10, tzinfo=CST))
+    visit(units[21], datetime(2026, 11, 4, 10, tzinfo=CST))
+    visit(units[22], datetime(2026, 11, 5, 10, tzinfo=CST))
+    visit(units[22], datetime(2026, 11, 6, 10, tzinfo=CST))  # same household again: no credit
+    visit(units[23], datetime(2026, 11, 30, 16, 30, tzinfo=UTC))  # 00:30 1 Dec in Shanghai
+    end_of_month = datetime(2026, 11, 30, 23, tzinfo=CST)
+    share = rules(estate, end_of_month)[("home_visit", "monthly_share")]
+    # 50 occupied households × 8% = 4 required; 3 distinct households visited in November.
+    assert (share["required"], share["done"], share["met"]) == (4, 3, False)
+    visit(units[24], datetime(2026, 10, 31, 16, 30, tzinfo=UTC))  # 00:30 1 Nov in Shanghai
+    share = rules(estate, end_of_month)[("home_visit", "monthly_share")]
+    assert (share["required"], share["done"], share["met"]) == (4, 4, True)
+    key_customers = rules(estate, end_of_month)[("home_visit", "key_customers_monthly")]
+    assert (key_customers["required"], key_customers["done"]) == (2, 0)
+
+
+def test_daily_renovation_patrol_counts_each_day_once(estate, insert_inspection):
+    prop, renovation, patrol = estate["property"], estate["renovation"], estate["patrol"]
+    for moment in (datetime(2026, 11, 1, 9, tzinfo=CST), datetime(2026, 11, 1, 15, tzinfo=CST),
+                   datetime(2026, 11, 3, 9, tzinfo=CST)):
+        insert_inspection(prop, "renovation_patrol", "renovation", renovation.id, moment, patrol)
+    now = datetime(2026, 11, 5, 12, tzinfo=CST)  # days 1–5 have begun
+    daily = rules(estate, now)[("renovation_patrol", "daily_per_renovation")]
+    assert (daily["required"], daily["done"], daily["periods"], daily["periods_met"]) == (5, 2, 5, 2)
+    assert [g["period_start"][:10] for g in daily["gaps"]] == ["2026-11-02", "2026-11-04",
+                                                               "2026-11-05"]
+    assert daily["rate"] == 0.4
+
+
+def test_night_checks_twice_a_month_with_a_monthly_drill(estate, insert_inspection):
+    prop, patrol = estate["property"], estate["patrol"]
+    insert_inspection(prop, "night_check", "property", prop.id,
+                      datetime(2026, 11, 10, 23, tzinfo=CST), patrol,
+                      answers={"drill_held": {"value": "no"}})
+    now = datetime(2026, 11, 20, tzinfo=CST)
+    result = rules(estate, now)
+    assert (result[("night_check", "twice_monthly")]["done"],
+            result[("night_check", "monthly_drill")]["done"]) == (1, 0)
+    insert_inspection(prop, "night_check", "property", prop.id,
+                      datetime(2026, 11, 18, 23, tzinfo=CST), patrol,
+                      answers={"drill_held": {"value": "yes"}, "drill_scenario": {"value": "fire"}})
+    result = rules(estate, now)
+    assert result[("night_check", "twice_monthly")]["met"] is True
+    assert result[("night_check", "monthly_drill")]["met"] is True
+
+
+def test_key_audits_count_only_the_right_people(estate, insert_inspection):
+    prop = estate["property"]
+    # 2 Nov (Mon) to 4 Nov: the keeper audits on 2 and 3 Nov; a patrol officer who is not the
+    # keeper audits on 4 Nov (does not count for the keeper's rule); the supervisor on 3 Nov.
+    for day, who in ((2, "keeper"), (3, "keeper"), (4, "patrol"), (3, "supervisor")):
+        insert_inspection(prop, "key_audit", "key_register", prop.id,
+                          datetime(2026, 11, day, 18, tzinfo=CST), estate[who])
+    now = datetime(2026, 11, 4, 20, tzinfo=CST)
+    result = rules(estate, now)
+    keeper = result[("key_audit", "keeper_daily")]
+    assert (keeper["required"], keeper["done"]) == (4, 2)  # 1–4 Nov
+    weekly = result[("key_audit", "supervisor_weekly_spot_check")]
+    assert (weekly["periods"], weekly["required"], weekly["done"]) == (1, 1, 1)  # week of 2 Nov
+
+
+def test_compliance_api_and_who_may_see_it(client, estate, make_property, make_user, auth_headers):
+    other = make_property(code="elsewhere")
+    response = client.get(f"/api/compliance?month=2026-11&property_id={estate['property'].id}",
+                          headers=auth_headers(estate["supervisor"]))
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["month"] == "2026-11" and len(body["properties"]) == 1
+    assert {r["checklist_code"] for r in body["properties"][0]["rules"]} == {
+        "renovation_patrol", "night_check", "key_audit", "home_visit"}
+    assert client.get(f"/api/compliance?property_id={other.id}",
+                      headers=auth_headers(estate["supervisor"])).status_code == 403
+    assert client.get("/api/compliance", headers=auth_headers(estate["patrol"])).status_code == 403
+    manager = client.get("/api/compliance", headers=auth_headers(make_user("manager"))).get_json()
+    assert len(manager["properties"]) == 2
+    trend = client.get("/api/compliance/trend?months=3",
+                       headers=auth_headers(estate["supervisor"])).get_json()
+    assert len({p["month"] for p in trend}) == 3
+    assert client.get("/api/compliance?month=2026-13",
+                      headers=auth_headers(estate["supervisor"])).status_code == 422
