@@ -327,12 +327,12 @@ function Photos({ itemId, ctx, photos, set, max }) {
     if (files.length) add(files, replace);
   };
   return html`<div class="photos" data-testid=${`photos-${itemId}`}>
-    <div class="thumbs">${photos.map((p) => html`<div class="thumb-wrap" key=${p.sha256}>
+    <div class="thumbs">${photos.map((p) => html`<div class="thumb-wrap" key=${p.sha256} data-sha256=${p.sha256}>
       <${PhotoThumb} sha256=${p.sha256} />
       ${!ctx.readOnly && html`<div class="thumb-actions">
-        <button class="btn btn-small" onClick=${() => remove(p.sha256)}>${t('delete')}</button>
+        <button class="btn btn-small" onClick=${() => remove(p.sha256)} data-testid="photo-delete">${t('delete')}</button>
         <label class="btn btn-small">${t('retake')}<input type="file" accept="image/*" capture="environment"
-          class="visually-hidden" onChange=${onFiles(p.sha256)} /></label></div>`}
+          class="visually-hidden" onChange=${onFiles(p.sha256)} data-testid="photo-retake" /></label></div>`}
     </div>`)}</div>
     ${processing && html`<p class="small">${t('photo_processing')}</p>`}
     ${!ctx.readOnly && photos.length < max && html`<div class="photo-buttons">

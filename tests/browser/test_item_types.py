@@ -75,7 +75,20 @@ def test_every_item_type_is_validated_on_the_phone_and_accepted_by_the_server(pa
     expect(page.locator("[data-item='ph'] .problems")).to_contain_text("至少需要 1 张照片")
     page.locator("[data-item='num'] input").fill("12")
     add_photo(page, "pf", make_photo(tmp_path / "a.jpg", 800, 600, seed=7))
+    photos = page.get_by_test_id("photos-ph")
     add_photo(page, "ph", make_photo(tmp_path / "b.jpg", 800, 600, seed=8))
+    first = photos.locator("[data-sha256]").first.get_attribute("data-sha256")
+    # Retake replaces the photo; a second one is added and deleted again.
+    retake = make_photo(tmp_path / "c.jpg", 800, 600, seed=9)
+    photos.get_by_test_id("photo-retake").set_input_files(str(retake))
+    expect(photos.locator(f"[data-sha256='{first}']")).to_have_count(0)
+    expect(photos.locator("[data-sha256]")).to_have_count(1)
+    retaken = photos.locator("[data-sha256]").first.get_attribute("data-sha256")
+    add_photo(page, "ph", make_photo(tmp_path / "d.jpg", 800, 600, seed=10))
+    expect(photos.locator("[data-sha256]")).to_have_count(2)
+    expect(photos.get_by_test_id("photo-input-ph")).to_have_count(0)  # max 2: no more
+    photos.locator("[data-sha256]").nth(1).get_by_test_id("photo-delete").click()
+    expect(photos.locator("[data-sha256]")).to_have_count(1)
     page.get_by_test_id("seal").click()
     expect(page.get_by_test_id("outbox-empty")).to_be_visible()
 
@@ -92,4 +105,5 @@ def test_every_item_type_is_validated_on_the_phone_and_accepted_by_the_server(pa
     assert answers["d"] == {"value": "2026-11-20"}
     assert answers["tm"] == {"value": "09:30"}
     assert re.fullmatch(r"2026-11-20T21:45:00[+-]\d\d:\d\d", answers["dt"]["value"])
-    assert len(answers["ph"]["photos"]) == 1 and "sha256" in answers["sig"]["signature"]
+    assert [p["sha256"] for p in answers["ph"]["photos"]] == [retaken]
+    assert "sha256" in answers["sig"]["signature"]

@@ -46,6 +46,7 @@ def test_offline_patrol_with_photos_and_signatures_syncs_exactly_once(browser, l
     response = page.reload()
     assert response is not None and response.from_service_worker
     expect(page.get_by_test_id("net-state")).to_have_text("离线", timeout=10000)
+    expect(page.get_by_test_id("syncbar")).to_contain_text("秒后重试")  # backing off, not giving up
     record_id = start_renovation_patrol(page)
 
     fill_renovation_items(page, failed_item="surface_protection")
@@ -82,9 +83,8 @@ def test_offline_patrol_with_photos_and_signatures_syncs_exactly_once(browser, l
     inspections, _ = server_rows(live_server, record_id)
     assert inspections == [] and puts == []
 
-    # Signal again: the outbox empties itself.
+    # Signal again: the outbox empties itself, nobody presses anything (the `online` event).
     context.set_offline(False)
-    page.get_by_test_id("sync-now").click()
     expect(page.get_by_test_id("outbox-empty")).to_be_visible(timeout=20000)
     expect(page.get_by_test_id("pending")).to_contain_text("0 条记录 · 0 张图片")
 
