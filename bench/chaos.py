@@ -2,7 +2,7 @@
 proxy while the server processes are killed with SIGKILL and restarted. At the end, what each
 phone believes it stored is compared with what the server has.
 
-    .venv/bin/python bench/chaos.py                    # long setting, PostgreSQL, 3 workers
+    .venv/bin/python bench/chaos.py --s3               # long setting: PostgreSQL, 3 workers, S3
     .venv/bin/python bench/chaos.py --records 40 --devices 4 --kills 2 --backend sqlite
 
 The proxy (127.0.0.1 only) resets connections mid-request (which also truncates uploads),
@@ -55,7 +55,7 @@ class ServerProcesses:
         self.process = subprocess.Popen(
             [str(REPO / ".venv/bin/gunicorn"), "--bind", f"127.0.0.1:{self.port}",
              "--workers", str(self.workers), "--threads", "4", "--log-level", "error",
-             "--timeout", "30", "server:create_app()"],
+             "--timeout", "30", "--keep-alive", "30", "server:create_app()"],
             cwd=REPO, env=self.env, start_new_session=True,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 60
@@ -405,15 +405,38 @@ def compare(app, devices: list[Device]) -> dict:
 
 # --- the run ---------------------------------------------------------------------------------------
 
+def s3_emulator() -> tuple[object, dict]:
+    """moto's S3 server on loopback, a bucket in it, and the settings that point Xuncha there.
+
+    moto checks neither credentials nor signatures: this exercises the S3 code path and the
+    object round trip, not S3's security."""
+    import boto3
+    from moto.server import ThreadedMotoServer
+    emulator = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    emulator.start()
+    host, port = emulator.get_host_and_port()
+    settings = {"XUNCHA_BLOB_STORE": "s3", "XUNCHA_S3_BUCKET": "xuncha-chaos",
+                "XUNCHA_S3_ENDPOINT_URL": f"http://{host}:{port}", "XUNCHA_S3_REGION": "us-east-1",
+                "AWS_ACCESS_KEY_ID": "chaos", "AWS_SECRET_ACCESS_KEY": "chaos"}
+    boto3.client("s3", endpoint_url=settings["XUNCHA_S3_ENDPOINT_URL"], region_name="us-east-1",
+                 aws_access_key_id="chaos", aws_secret_access_key="chaos").create_bucket(
+        Bucket="xuncha-chaos")
+    return emulator, settings
+
+
 def run_chaos(backend: str, devices: int, records_per_device: int, kills: int, workers: int,
               seed: int = 2026, time_limit: float = 900.0, rates: FaultRates | None = None,
-              workdir: Path | None = None) -> dict:
+              workdir: Path | None = None, s3: bool = False) -> dict:
     from bench.sync_push import seed as seed_database
 
     workdir = workdir or Path(tempfile.mkdtemp(prefix=f"xuncha-chaos-{backend}-"))
     url, drop = make_database(backend, workdir)
-    server = proxy = None
+    server = proxy = emulator = None
+    saved_environ = dict(os.environ)
     try:
+        if s3:
+            emulator, settings = s3_emulator()
+            os.environ.update(settings)  # read by create_app here and by the server processes
         app, tokens, ids = seed_database(url, workdir, devices)
         port = free_port()
         env = {**os.environ, "DATABASE_URL": url, "XUNCHA_BLOB_DIR": str(workdir / "blobs")}
@@ -446,7 +469,8 @@ def run_chaos(backend: str, devices: int, records_per_device: int, kills: int, w
             thread.join(max(1.0, deadline - time.monotonic()))
         elapsed = time.monotonic() - began
         result = compare(app, phones)
-        result.update({"backend": backend, "workers": workers, "devices": devices,
+        result.update({"backend": backend, "blob_store": "s3 (moto)" if s3 else "local",
+                       "workers": workers, "devices": devices,
                        "kills": server.kills, "seconds": round(elapsed, 1),
                        "requests": sum(p.requests for p in phones),
                        "retries": sum(p.failures for p in phones),
@@ -458,6 +482,10 @@ def run_chaos(backend: str, devices: int, records_per_device: int, kills: int, w
             proxy.stop()
         if server:
             server.stop()
+        if emulator:
+            emulator.stop()
+        os.environ.clear()
+        os.environ.update(saved_environ)
         drop()
 
 
@@ -469,9 +497,10 @@ def main():
     parser.add_argument("--kills", type=int, default=6)
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--s3", action="store_true", help="blobs in moto's S3 emulator")
     args = parser.parse_args()
     result = run_chaos(args.backend, args.devices, args.records, args.kills, args.workers,
-                       args.seed)
+                       args.seed, s3=args.s3)
     print(json.dumps(result, indent=2, ensure_ascii=False))
     ok = (result["lost"] == result["duplicated"] == result["hash_mismatches"] ==
           result["invalid_seals"] == result["missing_blobs"] == result["unexpected"] == 0

@@ -65,3 +65,28 @@ ensure_postgres() {
         || su postgres -c "createdb test"
     postgres_reachable "$url"
 }
+
+# The field PWA (pwa/): Node packages from package-lock.json, then `npm run build` into
+# pwa/dist, which server/web serves at /. Installs Debian's nodejs/npm only when node is missing
+# (Vite needs Node ≥ 20.19). Installs again only when the lockfile changed. `npm install`, not
+# `npm ci`: the registry these machines use lacks rollup's binaries for other platforms, so the
+# lockfile cannot list them and `npm ci` refuses it; `npm install` keeps the locked versions
+# and leaves the lockfile unchanged.
+ensure_pwa_built() {
+    command -v npm >/dev/null 2>&1 || ensure_debian_packages nodejs npm
+    local stamp="pwa/node_modules/.lock-installed"
+    if [ ! -f "$stamp" ] || ! cmp -s pwa/package-lock.json "$stamp"; then
+        echo "==> installing the PWA's Node packages (pwa/package-lock.json)"
+        (cd pwa && npm install --no-audit --no-fund --loglevel=error)
+        cp pwa/package-lock.json "$stamp"
+    fi
+    echo "==> building the PWA (pwa/dist)"
+    (cd pwa && npm run --silent build >/dev/null)
+}
+
+# Browser tests: Debian's Chromium (Playwright cannot download its own browser here) and
+# Playwright for Python.
+ensure_browser_test_env() {
+    ensure_debian_packages chromium fonts-noto-cjk
+    .venv/bin/pip install -q --disable-pip-version-check -r tests/browser/requirements.txt
+}

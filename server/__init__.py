@@ -52,9 +52,10 @@ def create_app(config: dict | None = None) -> Flask:
         reviews,
         sync,
         users,
+        web,
     )
     for package in (core, users, properties, checklists, media, inspections, reviews, followups,
-                    compliance, sync, pdf, demo, backup):
+                    compliance, sync, pdf, demo, backup, web):
         package.init_app(app)
 
     from .users.access import authenticate_request

@@ -7,7 +7,7 @@ EXPORT_QUEUE selects how (config, env XUNCHA_EXPORT_QUEUE):
 - "rq": enqueued on Redis (REDIS_URL, queue EXPORT_RQ_QUEUE) for RQ workers, started with the
   app's environment (DATABASE_URL, blob store settings) as
   `.venv/bin/rq worker --url redis://127.0.0.1:6379/0 xuncha-exports`; the worker builds its
-  own app from that environment (`run_export_job`). Needs `pip install -e ".[queue]"`.
+  own app from that environment (`run_export_job`); scripts/production starts them.
 - "inline": run before the response is sent (tests, debugging).
 
 `dispatch` must be called after the job's row is committed: the thread or worker reads it

@@ -1,0 +1,263 @@
+"""Field PWA benchmark: prints what a phone pays for the app, against the issue's targets.
+
+    .venv/bin/python bench/pwa_bench.py [--skip-lighthouse] [--json out.json]
+
+Measures, on a throw-away server (SQLite in a temporary folder, demo data) on 127.0.0.1:
+- JS + CSS bytes transferred on a first load (gzip, as the server sends them);
+- Lighthouse mobile scores (performance, accessibility, best practices) for the first page;
+- offline cold start → interactive due list, and opening a 60-item checklist, both with
+  DevTools CPU throttling ×4, in a browser restarted on the same profile with no network;
+- bytes uploaded per photo against the camera file's size.
+Needs what scripts/test installs (built PWA, Chromium, Playwright) and, for Lighthouse,
+`npm install` in bench/ (done here when missing). Not a test: numbers vary by machine.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests" / "browser"))
+
+from playwright.sync_api import expect, sync_playwright  # noqa: E402
+from pwa_steps import (  # noqa: E402
+    add_photo,
+    fill_renovation_items,
+    log_in,
+    make_photo,
+    sign,
+    start_renovation_patrol,
+    wait_for_service_worker,
+)
+from werkzeug.serving import make_server  # noqa: E402
+
+from server import create_app  # noqa: E402
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--no-first-run"]
+PHONE = {"viewport": {"width": 360, "height": 740}, "locale": "zh-CN"}
+TARGETS = {"first_load_js_css_gzip_bytes": ("<=", 150 * 1024), "lighthouse_performance": (">=", 95),
+           "lighthouse_accessibility": (">=", 100), "lighthouse_best_practices": (">=", 100),
+           "offline_cold_start_due_list_ms": ("<=", 1000), "open_60_item_checklist_ms": ("<=", 300)}
+RUNS = 5
+
+
+def sixty_item_checklist() -> dict:
+    kinds = ["pass_fail", "yes_no", "number", "text", "single_choice", "pass_fail"]
+    items = []
+    for n in range(60):
+        kind = kinds[n % len(kinds)]
+        item = {"id": f"item_{n:02d}", "type": kind,
+                "label": {"zh-CN": f"检查项 {n + 1}：设施状况是否良好",
+                          "en": f"Check {n + 1}: facility in order"}}
+        if kind == "number":
+            item.update({"min": 0, "max": 100, "unit": {"zh-CN": "个", "en": "pcs"}})
+        if kind == "single_choice":
+            item["options"] = [{"value": v, "label": {"zh-CN": z, "en": e}}
+                               for v, z, e in [("good", "良好", "Good"), ("fair", "一般", "Fair"),
+                                               ("poor", "差", "Poor")]]
+        if kind == "text":
+            item["required"] = False
+        items.append(item)
+    return {"code": "bench_sixty", "version": 1, "title": {"zh-CN": "六十项检查", "en": "Sixty checks"},
+            "subject": "property",
+            "frequency": [{"id": "monthly", "label": {"zh-CN": "每月一次", "en": "Monthly"},
+                           "scope": "property", "period": "month", "min_count": 1}],
+            "sections": [{"id": f"s{s}", "title": {"zh-CN": f"第 {s + 1} 部分", "en": f"Part {s + 1}"},
+                          "items": items[s * 15:(s + 1) * 15]} for s in range(4)]}
+
+
+def start_server(folder: Path):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'bench.sqlite3'}",
+                      "BLOB_DIR": str(folder / "blobs"), "LOGIN_MAX_FAILURES_PER_ADDRESS": 1000})
+    with app.app_context():
+        from flask_migrate import upgrade
+        upgrade()
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    with app.app_context():
+        from server.checklists.operations import publish_definition
+        from server.core.db import db
+        publish_definition(sixty_item_checklist(), "bench")
+        db.session.commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_port}"
+
+
+def first_load_bytes(browser, url) -> dict:
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    kinds, sizes = {}, {}
+    cdp.on("Network.responseReceived", lambda e: kinds.__setitem__(e["requestId"], e["type"]))
+    cdp.on("Network.loadingFinished", lambda e: sizes.__setitem__(e["requestId"], e["encodedDataLength"]))
+    page.goto(url + "/")
+    page.wait_for_load_state("networkidle")
+    context.close()
+    js = sum(sizes.get(r, 0) for r, kind in kinds.items() if kind == "Script")
+    css = sum(sizes.get(r, 0) for r, kind in kinds.items() if kind == "Stylesheet")
+    return {"first_load_js_gzip_bytes": js, "first_load_css_gzip_bytes": css,
+            "first_load_js_css_gzip_bytes": js + css}
+
+
+def lighthouse(url) -> dict:
+    bench = ROOT / "bench"
+    binary = bench / "node_modules" / ".bin" / "lighthouse"
+    if not binary.exists():
+        subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--loglevel=error"], cwd=bench,
+                       check=True)
+    with tempfile.TemporaryDirectory() as out:
+        report = Path(out) / "lh.json"
+        subprocess.run([str(binary), url + "/", "--quiet", "--output=json", f"--output-path={report}",
+                        "--only-categories=performance,accessibility,best-practices",
+                        "--chrome-flags=--headless=new --no-sandbox --disable-gpu "
+                        "--disable-background-networking --disable-component-update"],
+                       check=True, env={**os.environ, "CHROME_PATH": CHROMIUM}, cwd=bench)
+        data = json.loads(report.read_text())
+    scores = {f"lighthouse_{key.replace('-', '_')}": round(cat["score"] * 100)
+              for key, cat in data["categories"].items()}
+    failing = [audit_id for audit_id, audit in data["audits"].items()
+               if audit.get("score") is not None and audit["score"] < 1
+               and audit.get("scoreDisplayMode") in ("binary",)]
+    scores["lighthouse_failing_binary_audits"] = failing
+    scores["lighthouse_fcp_ms"] = round(data["audits"]["first-contentful-paint"]["numericValue"])
+    scores["lighthouse_lcp_ms"] = round(data["audits"]["largest-contentful-paint"]["numericValue"])
+    return scores
+
+
+def mark(page, name, timeout=15000):
+    page.wait_for_function(f"performance.getEntriesByName('{name}').length > 0", timeout=timeout)
+    return page.evaluate(f"performance.getEntriesByName('{name}').at(-1).startTime")
+
+
+def offline_timings(playwright, url, profile: Path) -> dict:
+    launch = {"executable_path": CHROMIUM, "args": ARGS, "headless": True, **PHONE}
+    context = playwright.chromium.launch_persistent_context(str(profile), **launch)
+    page = context.pages[0]
+    log_in(page, url)
+    wait_for_service_worker(page)
+    context.close()
+
+    cold, opens = [], []
+    for _ in range(RUNS):
+        # A cold start: a new browser process on the same profile, no network at all.
+        context = playwright.chromium.launch_persistent_context(str(profile), **launch)
+        context.set_offline(True)
+        page = context.pages[0]
+        cdp = context.new_cdp_session(page)
+        cdp.send("Emulation.setCPUThrottlingRate", {"rate": 4})
+        response = page.goto(url + "/")
+        assert response.from_service_worker, "not served by the service worker"
+        cold.append(mark(page, "xuncha:due-ready"))
+        expect(page.get_by_test_id("due-list").locator("li").first).to_be_visible()
+        # Open the 60-item checklist: from the tap on "start" to the form on screen.
+        page.get_by_test_id("new-inspection").click()
+        page.get_by_test_id("checklist-select").select_option("bench_sixty")
+        start = page.get_by_role("button", name="开始")
+        started = page.evaluate("() => performance.now()")
+        start.click()
+        opened = mark(page, "xuncha:form-ready")
+        assert page.locator("[data-item]").count() == 60
+        opens.append(opened - started)
+        context.close()
+    return {"offline_cold_start_due_list_ms": round(statistics.median(cold)),
+            "offline_cold_start_due_list_ms_runs": [round(v) for v in cold],
+            "open_60_item_checklist_ms": round(statistics.median(opens)),
+            "open_60_item_checklist_ms_runs": [round(v) for v in opens]}
+
+
+def photo_upload_bytes(browser, url, folder: Path) -> dict:
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    sent: dict[str, int] = {}
+
+    def count(request):
+        if request.method == "PUT" and "/api/blobs/" in request.url and "kind=photo" in request.url:
+            sha = request.url.split("/api/blobs/")[1].split("?")[0]
+            start, end = request.headers["content-range"].split()[1].split("/")[0].split("-")
+            sent[sha] = sent.get(sha, 0) + int(end) - int(start) + 1
+    context.on("request", count)
+    log_in(page, url)
+    start_renovation_patrol(page)
+    fill_renovation_items(page)
+    camera = [make_photo(folder / "camera-12mp.jpg", 4000, 3000, seed=11),
+              make_photo(folder / "camera-8mp.jpg", 3264, 2448, seed=12)]
+    add_photo(page, "surface_protection", camera[0])
+    add_photo(page, "site_photos", camera[1])
+    sign(page, "inspector_signature")
+    sign(page, "contractor_signature", name="测试")
+    # What the phone stored for each photo: its hash, size and the camera file's size.
+    stored = page.evaluate(READ_PHOTOS)
+    page.get_by_test_id("seal").click()
+    expect(page.get_by_test_id("outbox-empty")).to_be_visible(timeout=30000)
+    context.close()
+    return {"photos": [{"original_bytes": row["original_size"], "stored_bytes": row["size"],
+                        "uploaded_bytes": sent.get(row["sha256"], 0),
+                        "uploaded_share_of_original": round(sent.get(row["sha256"], 0)
+                                                            / row["original_size"], 3)}
+                       for row in stored]}
+
+
+READ_PHOTOS = """async () => {
+  const db = await new Promise((ok) => {
+    const r = indexedDB.open('xuncha'); r.onsuccess = () => ok(r.result); });
+  const rows = await new Promise((ok) => { const r = db.transaction('blobs').objectStore('blobs').getAll();
+    r.onsuccess = () => ok(r.result); });
+  return rows.filter((b) => b.kind === 'photo')
+    .map((b) => ({ sha256: b.sha256, size: b.size, original_size: b.original_size }));
+}"""
+
+
+def verdict(results):
+    lines = []
+    for key, (op, target) in TARGETS.items():
+        value = results.get(key)
+        if value is None:
+            lines.append(f"  {key:38} not measured")
+            continue
+        ok = value <= target if op == "<=" else value >= target
+        lines.append(f"  {key:38} {value:>10}   target {op} {target:<8} {'OK' if ok else 'MISSED'}")
+    return "\n".join(lines)
+
+
+def main():
+    import logging
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--skip-lighthouse", action="store_true")
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    options = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="xuncha-bench-"))
+    server, url = start_server(folder)
+    results = {}
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+            results.update(first_load_bytes(browser, url))
+            results.update(photo_upload_bytes(browser, url, folder))
+            browser.close()
+            results.update(offline_timings(playwright, url, folder / "profile"))
+        if not options.skip_lighthouse:
+            results.update(lighthouse(url))
+    finally:
+        server.shutdown()
+        shutil.rmtree(folder, ignore_errors=True)
+    print(json.dumps(results, indent=2, ensure_ascii=False))
+    print("\nagainst the targets:\n" + verdict(results))
+    if options.json:
+        options.json.write_text(json.dumps(results, indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

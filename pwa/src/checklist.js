@@ -1,0 +1,120 @@
+// Checklist rules on the phone: which items are required, what counts as a failure, and the
+// validation that must pass before a record can be sealed. Mirrors checklists/README.md; the
+// server checks the same rules again and has the last word.
+
+export const items = (definition) => definition.sections.flatMap((section) => section.items);
+
+export function isRequired(item, answers) {
+  if (item.required_when) {
+    const other = answers[item.required_when.item];
+    return !!other && other.value === item.required_when.equals;
+  }
+  if (item.required !== undefined) return item.required;
+  if (item.type === 'photo') return (item.min || 0) > 0;
+  return true;
+}
+
+export function isFailed(item, answer) {
+  if (!answer) return false;
+  const value = answer.value;
+  switch (item.type) {
+    case 'pass_fail': return value === 'fail';
+    case 'yes_no': return item.fail_on !== undefined && value === item.fail_on;
+    case 'number':
+      return typeof value === 'number' && ((item.fail_below !== undefined && value < item.fail_below)
+        || (item.fail_above !== undefined && value > item.fail_above));
+    case 'single_choice': return (item.fail_values || []).includes(value);
+    case 'multi_choice': return Array.isArray(value) && value.some((v) => (item.fail_values || []).includes(v));
+    case 'register_rows':
+      return Object.values(answer.rows || {}).some((row) => (item.row_fail_values || []).includes(row.value));
+    default: return false;
+  }
+}
+
+const empty = (value) => value === undefined || value === null || value === ''
+  || (Array.isArray(value) && value.length === 0);
+
+/**
+ * Problems per item id: {item_id: [[messageKey, params], …]}. `registerRows` is the list of
+ * register rows (keys in custody) a register_rows item must cover.
+ */
+export function validate(definition, answers, registerRows = []) {
+  const problems = {};
+  const add = (id, key, params) => { (problems[id] = problems[id] || []).push([key, params]); };
+  for (const item of items(definition)) {
+    const answer = answers[item.id];
+    const required = isRequired(item, answers);
+    const photos = (answer && answer.photos) || [];
+    switch (item.type) {
+      case 'photo': {
+        const min = Math.max(item.min || 0, required ? 1 : 0);
+        if (photos.length < min) add(item.id, 'photos_min', { n: min });
+        if (photos.length > (item.max ?? 6)) add(item.id, 'photos_max', { n: item.max ?? 6 });
+        break;
+      }
+      case 'signature':
+        if (required && !(answer && answer.signature)) add(item.id, 'err_required');
+        if (answer && answer.signature && !answer.signature.signer_name) add(item.id, 'err_signer_name');
+        break;
+      case 'register_rows': {
+        const rows = (answer && answer.rows) || {};
+        if (required && registerRows.some((row) => !rows[String(row.id)] || empty(rows[String(row.id)].value))) {
+          add(item.id, 'err_rows');
+        }
+        const need = item.row_photo_when_failed || 0;
+        for (const [id, row] of Object.entries(rows)) {
+          if (need && (item.row_fail_values || []).includes(row.value) && (row.photos || []).length < need) {
+            add(item.id, 'photo_needed_fail', { n: need, row: id });
+          }
+        }
+        break;
+      }
+      default: {
+        const value = answer && answer.value;
+        if (empty(value)) {
+          if (required) add(item.id, 'err_required');
+          break;
+        }
+        if (item.type === 'number') {
+          if (typeof value !== 'number' || Number.isNaN(value)) add(item.id, 'err_number');
+          else {
+            if (item.integer && !Number.isInteger(value)) add(item.id, 'err_integer');
+            if (item.min !== undefined && value < item.min) add(item.id, 'err_min', { n: item.min });
+            if (item.max !== undefined && value > item.max) add(item.id, 'err_max', { n: item.max });
+          }
+        }
+        if (item.type === 'text' && value.length > (item.max_length || 2000)) {
+          add(item.id, 'err_length', { n: item.max_length || 2000 });
+        }
+        if (item.type === 'multi_choice') {
+          if (item.min_selected && value.length < item.min_selected) add(item.id, 'err_min_selected', { n: item.min_selected });
+          if (item.max_selected && value.length > item.max_selected) add(item.id, 'err_max_selected', { n: item.max_selected });
+        }
+        if (item.photo_when_failed && isFailed(item, answer) && photos.length < item.photo_when_failed) {
+          add(item.id, 'photo_needed_fail', { n: item.photo_when_failed });
+        }
+      }
+    }
+  }
+  return problems;
+}
+
+/** Keys a key audit must cover: every key the property holds in custody (in the cabinet or lent). */
+export const keysInCustody = (keys) => keys.filter((k) => k.status === 'in_custody' || k.status === 'lent')
+  .sort((a, b) => String(a.tag_no).localeCompare(String(b.tag_no), 'zh-CN', { numeric: true }));
+
+/** Drop empty answers: unanswered optional items are left out of the record. */
+export function cleanAnswers(answers) {
+  const out = {};
+  for (const [id, answer] of Object.entries(answers)) {
+    if (!answer) continue;
+    const copy = {};
+    for (const [key, value] of Object.entries(answer)) {
+      if (value === undefined || value === null || value === '' || (Array.isArray(value) && !value.length)) continue;
+      if (key === 'rows' && !Object.keys(value).length) continue;
+      copy[key] = value;
+    }
+    if (Object.keys(copy).length) out[id] = copy;
+  }
+  return out;
+}

@@ -1,0 +1,450 @@
+// The checklist form, rendered from the checklist definition. Every change is saved to the draft
+// in IndexedDB at once, so closing the app mid-form loses nothing. Sealing fixes the seal hash;
+// a sealed record is read-only.
+import { html } from 'htm/preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import SignaturePad from 'signature_pad';
+import * as store from './db.js';
+import { cleanAnswers, isFailed, isRequired, keysInCustody, validate } from './checklist.js';
+import { formatBytes, formatTime, t, tx } from './i18n.js';
+import { notices } from './notices.js';
+import { downscalePhoto, isoNow } from './photos.js';
+import { sealHash, sha256Hex } from './seal.js';
+import * as sync from './sync.js';
+
+export async function createDraft({ checklist, propertyId, subject, subjectLabel, session, deviceId }) {
+  const record = {
+    id: crypto.randomUUID(),
+    state: 'draft',
+    property_id: propertyId,
+    checklist: { code: checklist.code, version: checklist.version },
+    checklist_id: checklist.id,
+    title: { 'zh-CN': checklist.title_zh, en: checklist.title_en },
+    subject: { type: subject.type, id: subject.id },
+    subject_label: subjectLabel || String(subject.id),
+    answers: {},
+    started_at: isoNow(),
+    inspector: session.user.username,
+    device_id: deviceId,
+    updated_at: isoNow(),
+  };
+  // The write starts now; the form opens without waiting for it (IndexedDB applies later writes
+  // of the same record after this one). If it fails, the form says so.
+  const saved = store.put('records', record);
+  fresh.set(record.id, { record, checklist, keys: null, saved });
+  return record;
+}
+
+// A draft just created is handed to the form in memory, so opening it waits for no database read.
+const fresh = new Map();
+
+async function loadChecklist(record) {
+  if (record.checklist_id) {
+    const byId = await store.get('checklists', record.checklist_id);
+    if (byId) return byId;
+  }
+  return (await store.getAll('checklists'))
+    .find((c) => c.code === record.checklist.code && c.version === record.checklist.version);
+}
+
+/** Store image bytes under their SHA-256; a full disk is reported, never swallowed. */
+async function saveBlob(entry) {
+  try {
+    await store.put('blobs', { ...entry, stored: false, created_at: isoNow() });
+  } catch (error) {
+    const full = error && (error.name === 'QuotaExceededError' || /quota/i.test(String(error.message)));
+    throw new Error(full ? t('storage_full') : String(error));
+  } finally {
+    notices.set({ storageTick: Date.now() });  // re-check how much room is left
+  }
+}
+
+/** Runs after the next frame has been painted (rAF runs before paint; the timeout after it). */
+export const afterPaint = (callback) => requestAnimationFrame(() => setTimeout(callback, 0));
+
+const needsRegister = (checklist) => checklist.definition.sections
+  .some((section) => section.items.some((item) => item.type === 'register_rows'));
+
+export function ChecklistForm({ id, session }) {
+  const [loaded, setLoaded] = useState(() => {
+    const handed = fresh.get(id);
+    fresh.delete(id);
+    return handed && !needsRegister(handed.checklist) ? { ...handed, keys: [] } : null;
+  });
+  const record = loaded && loaded.record;
+  const checklist = loaded && loaded.checklist;
+  const keys = (loaded && loaded.keys) || [];
+  const setRecord = (next) => setLoaded((value) => ({ ...value, record: next }));
+  const [problems, setProblems] = useState(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState(null);
+  const latest = useRef(null);
+
+  if (loaded && !latest.current) latest.current = loaded.record;
+  useEffect(() => {
+    if (loaded) {
+      if (loaded.saved) loaded.saved.catch((err) => setError(`${t('storage_full')} (${err && err.name})`));
+      return;
+    }
+    (async () => {
+      const saved = await store.get('records', id);
+      if (!saved) { window.location.hash = '/'; return; }
+      const definition = await loadChecklist(saved);
+      let registerRows = [];
+      if (definition && needsRegister(definition)) {
+        registerRows = keysInCustody(await store.getAllFor('keys', saved.property_id));
+      }
+      latest.current = saved;
+      setLoaded({ record: saved, checklist: definition || null, keys: registerRows });  // one render
+    })();
+  }, [id]);
+
+  // For bench/pwa_bench.py: when the form is on screen and usable.
+  useEffect(() => { if (record) afterPaint(() => performance.mark('xuncha:form-ready')); }, [!!record]);
+
+  if (!record) return html`<p class="boot">${t('loading')}</p>`;
+  if (!checklist) return html`<main class="screen"><p class="error">${t('no_checklists')}</p></main>`;
+  const definition = checklist.definition;
+  const readOnly = record.state !== 'draft';
+
+  /** Apply a change to one answer and save the draft at once. */
+  const update = async (itemId, change) => {
+    const current = latest.current;
+    const answer = change({ ...(current.answers[itemId] || {}) });
+    const answers = cleanAnswers({ ...current.answers, [itemId]: answer });
+    const next = { ...current, answers, updated_at: isoNow() };
+    latest.current = next;
+    setRecord(next);
+    if (problems) setProblems(validate(definition, answers, keys));
+    await store.put('records', next);
+  };
+
+  const seal = async () => {
+    const found = validate(definition, latest.current.answers, keys);
+    setProblems(found);
+    if (Object.keys(found).length) {
+      const first = document.getElementById(`item-${Object.keys(found)[0]}`);
+      if (first) first.scrollIntoView({ block: 'center' });
+      return;
+    }
+    setBusy(true);
+    try {
+      const draft = { ...latest.current, completed_at: isoNow() };
+      const hash = await sealHash(draft, draft.inspector || session.user.username);
+      const sealed = { ...draft, state: 'outbox', seal: { hash }, sealed_at: isoNow() };
+      await store.put('records', sealed);
+      latest.current = sealed;
+      setRecord(sealed);
+      await sync.refreshCounts();
+      sync.syncNow({ manual: true });
+      window.location.hash = '/';
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const problemCount = problems ? Object.keys(problems).length : 0;
+  const ctx = { update, readOnly, problems: problems || {}, answers: record.answers, keys, session,
+    onError: setError, itemComments: (record.review && record.review.item_comments) || {} };
+  return html`<main class="screen form" data-testid="form" data-record-id=${record.id}>
+    <header class="topbar">
+      <a class="btn btn-small btn-ghost" href="#/">‹ ${t('back')}</a>
+      <h1>${tx(definition.title)}</h1>
+    </header>
+    <p class="small subject-line">${record.subject_label} · ${t('started', { time: formatTime(record.started_at) })}
+      ${!readOnly && html` · <span data-testid="draft-saved">${t('draft_saved')}</span>`}</p>
+    ${readOnly && html`<div class="notice notice-ok" data-testid="sealed">${t('sealed')}<br />
+      <span class="small">${t('seal_hash')}: <code class="hash">${record.seal && record.seal.hash}</code></span></div>`}
+    ${error && html`<div class="notice notice-error" role="alert">${error}</div>`}
+    ${record.review && record.review.comment && html`<div class="notice notice-warn" data-testid="review-comment">
+      ${t('review_comment')}: ${record.review.comment}</div>`}
+    ${definition.sections.map((section) => html`<section class="card">
+      <h2>${tx(section.title)}</h2>
+      ${section.items.map((item) => html`<${Item} key=${item.id} item=${item} ctx=${ctx} />`)}
+    </section>`)}
+    ${!readOnly && html`<div class="form-footer">
+      ${problemCount > 0 && html`<p class="error" role="alert" data-testid="problems">${t('fix_errors', { n: problemCount })}</p>`}
+      <button class="btn btn-primary btn-block" onClick=${seal} disabled=${busy} data-testid="seal">
+        ${busy ? t('sealing') : t('seal_submit')}</button>
+    </div>`}
+  </main>`;
+}
+
+function Item({ item, ctx }) {
+  const answer = ctx.answers[item.id];
+  const required = isRequired(item, ctx.answers);
+  const problems = ctx.problems[item.id];
+  const failed = isFailed(item, answer);
+  const labelId = `label-${item.id}`;
+  let control;
+  switch (item.type) {
+    case 'pass_fail':
+      control = html`<${Choice} item=${item} ctx=${ctx} labelId=${labelId} options=${[
+        { value: 'pass', label: t('pass') }, { value: 'fail', label: t('fail') },
+        ...(item.allow_na === false ? [] : [{ value: 'na', label: t('na') }])]} />`;
+      break;
+    case 'yes_no':
+      control = html`<${Choice} item=${item} ctx=${ctx} labelId=${labelId}
+        options=${[{ value: 'yes', label: t('yes') }, { value: 'no', label: t('no') }]} />`;
+      break;
+    case 'single_choice':
+      control = html`<${Choice} item=${item} ctx=${ctx} labelId=${labelId}
+        options=${item.options.map((o) => ({ value: o.value, label: tx(o.label) }))} />`;
+      break;
+    case 'multi_choice':
+      control = html`<${Choice} item=${item} ctx=${ctx} labelId=${labelId} multiple
+        options=${item.options.map((o) => ({ value: o.value, label: tx(o.label) }))} />`;
+      break;
+    case 'text':
+      control = item.multiline
+        ? html`<textarea id=${`in-${item.id}`} aria-labelledby=${labelId} disabled=${ctx.readOnly} rows="3"
+            maxlength=${item.max_length || 2000} value=${(answer && answer.value) || ''}
+            onInput=${(e) => ctx.update(item.id, (a) => ({ ...a, value: e.target.value }))}></textarea>`
+        : html`<input id=${`in-${item.id}`} aria-labelledby=${labelId} disabled=${ctx.readOnly}
+            maxlength=${item.max_length || 2000} value=${(answer && answer.value) || ''}
+            onInput=${(e) => ctx.update(item.id, (a) => ({ ...a, value: e.target.value }))} />`;
+      break;
+    case 'number':
+      control = html`<div class="number"><input type="number" inputmode="decimal" aria-labelledby=${labelId}
+        disabled=${ctx.readOnly} min=${item.min} max=${item.max} step=${item.integer ? 1 : 'any'}
+        value=${answer && answer.value !== undefined ? answer.value : ''}
+        onInput=${(e) => ctx.update(item.id, (a) => ({ ...a,
+          value: e.target.value === '' ? undefined : Number(e.target.value) }))} />
+        ${item.unit && html`<span>${tx(item.unit)}</span>`}</div>`;
+      break;
+    case 'date':
+    case 'time':
+      control = html`<input type=${item.type} aria-labelledby=${labelId} disabled=${ctx.readOnly}
+        value=${(answer && answer.value) || ''}
+        onInput=${(e) => ctx.update(item.id, (a) => ({ ...a, value: e.target.value }))} />`;
+      break;
+    case 'datetime':
+      control = html`<input type="datetime-local" aria-labelledby=${labelId} disabled=${ctx.readOnly}
+        value=${answer && answer.value ? answer.value.slice(0, 16) : ''}
+        onInput=${(e) => ctx.update(item.id, (a) => ({ ...a,
+          value: e.target.value ? isoNow(new Date(e.target.value)) : undefined }))} />`;
+      break;
+    case 'photo':
+      control = html`<${Photos} itemId=${item.id} ctx=${ctx} photos=${(answer && answer.photos) || []}
+        max=${item.max ?? 6} set=${(photos) => ctx.update(item.id, (a) => ({ ...a, photos }))} />`;
+      break;
+    case 'signature':
+      control = html`<${Signature} item=${item} ctx=${ctx} answer=${answer} />`;
+      break;
+    case 'register_rows':
+      control = html`<${RegisterRows} item=${item} ctx=${ctx} answer=${answer} />`;
+      break;
+    default:
+      control = html`<p class="muted">${item.type}</p>`;
+  }
+  const evidence = failed && item.type !== 'register_rows' && item.type !== 'photo';
+  return html`<div class=${`item ${problems ? 'item-invalid' : ''} ${failed ? 'item-failed' : ''}`}
+      id=${`item-${item.id}`} data-item=${item.id} data-type=${item.type}>
+    <div class="item-label" id=${labelId}>${tx(item.label)}
+      <span class=${required ? 'req' : 'opt'}>${required ? ` *` : ` (${t('optional')})`}</span></div>
+    ${item.help && html`<p class="help">${tx(item.help)}</p>`}
+    ${ctx.itemComments[item.id] && html`<p class="review-note" data-testid="item-review">
+      ${t('review_comment')}: ${ctx.itemComments[item.id]}</p>`}
+    ${control}
+    ${evidence && html`<div class="evidence">
+      <label class="field small">${t('comment')}
+        <textarea rows="2" disabled=${ctx.readOnly} value=${(answer && answer.comment) || ''}
+          onInput=${(e) => ctx.update(item.id, (a) => ({ ...a, comment: e.target.value }))}></textarea></label>
+      ${item.photo_when_failed ? html`<p class="small">${t('photo_needed_fail', { n: item.photo_when_failed })}</p>` : ''}
+      <${Photos} itemId=${item.id} ctx=${ctx} photos=${(answer && answer.photos) || []} max=${20}
+        set=${(photos) => ctx.update(item.id, (a) => ({ ...a, photos }))} />
+    </div>`}
+    ${problems && html`<ul class="problems" role="alert">${problems.map(([key, params]) =>
+      html`<li>${t(key, params)}</li>`)}</ul>`}
+  </div>`;
+}
+
+function Choice({ item, ctx, options, labelId, multiple = false }) {
+  const answer = ctx.answers[item.id];
+  const value = answer && answer.value;
+  const chosen = (v) => (multiple ? Array.isArray(value) && value.includes(v) : value === v);
+  const toggle = (v) => ctx.update(item.id, (a) => {
+    if (!multiple) return { ...a, value: v };
+    const list = Array.isArray(a.value) ? a.value : [];
+    return { ...a, value: list.includes(v) ? list.filter((x) => x !== v) : [...list, v] };
+  });
+  return html`<div class="choices" role="group" aria-labelledby=${labelId}>
+    ${options.map((o) => html`<label class=${`choice choice-${o.value} ${chosen(o.value) ? 'chosen' : ''}`}><input
+      type=${multiple ? 'checkbox' : 'radio'} name=${`c-${item.id}`} value=${o.value}
+      checked=${chosen(o.value)} disabled=${ctx.readOnly} onChange=${() => toggle(o.value)} />${o.label}</label>`)}
+  </div>`;
+}
+
+function PhotoThumb({ sha256 }) {
+  const [info, setInfo] = useState(null);
+  useEffect(() => {
+    let url;
+    store.get('blobs', sha256).then((entry) => {
+      if (!entry) return;
+      url = URL.createObjectURL(entry.blob);
+      setInfo({ url, size: entry.size, original: entry.original_size });
+    });
+    return () => url && URL.revokeObjectURL(url);
+  }, [sha256]);
+  if (!info) return html`<div class="thumb thumb-empty"></div>`;
+  return html`<figure class="thumb"><img src=${info.url} alt=${t('photos')} width="96" height="96" />
+    <figcaption class="small" data-testid="photo-size">${t('photo_saved',
+      { size: formatBytes(info.size), orig: formatBytes(info.original) })}</figcaption></figure>`;
+}
+
+/** Photos of one item (or one register row): camera or gallery, downscaled, thumbnails, delete/retake. */
+function Photos({ itemId, ctx, photos, set, max }) {
+  const [processing, setProcessing] = useState(false);
+  const add = async (files, replace = null) => {
+    setProcessing(true);
+    try {
+      let list = photos.filter((p) => p.sha256 !== replace);
+      for (const file of files) {
+        if (list.length >= max) break;
+        const photo = await downscalePhoto(file);
+        await saveBlob({ sha256: photo.sha256, blob: photo.blob, type: 'image/jpeg', size: photo.blob.size,
+          original_size: photo.originalSize, kind: 'photo' });
+        if (!list.some((p) => p.sha256 === photo.sha256)) {
+          list = [...list, { sha256: photo.sha256, captured_at: isoNow() }];
+        }
+      }
+      await set(list);
+      if (replace) await store.dropUnreferencedBlobs([replace]);
+      await sync.refreshCounts();
+    } catch (error) {
+      ctx.onError(String(error.message || error));
+    } finally {
+      setProcessing(false);
+    }
+  };
+  const remove = async (sha256) => {
+    await set(photos.filter((p) => p.sha256 !== sha256));
+    await store.dropUnreferencedBlobs([sha256]);
+  };
+  const onFiles = (replace) => (event) => {
+    const files = [...event.target.files];
+    event.target.value = '';
+    if (files.length) add(files, replace);
+  };
+  return html`<div class="photos" data-testid=${`photos-${itemId}`}>
+    <div class="thumbs">${photos.map((p) => html`<div class="thumb-wrap" key=${p.sha256} data-sha256=${p.sha256}>
+      <${PhotoThumb} sha256=${p.sha256} />
+      ${!ctx.readOnly && html`<div class="thumb-actions">
+        <button class="btn btn-small" onClick=${() => remove(p.sha256)} data-testid="photo-delete">${t('delete')}</button>
+        <label class="btn btn-small">${t('retake')}<input type="file" accept="image/*" capture="environment"
+          class="visually-hidden" onChange=${onFiles(p.sha256)} data-testid="photo-retake" /></label></div>`}
+    </div>`)}</div>
+    ${processing && html`<p class="small">${t('photo_processing')}</p>`}
+    ${!ctx.readOnly && photos.length < max && html`<div class="photo-buttons">
+      <label class="btn photo-add">${t('take_photo')}
+        <input type="file" accept="image/*" capture="environment" class="visually-hidden"
+          data-testid=${`photo-camera-${itemId}`} onChange=${onFiles(null)} /></label>
+      <label class="btn photo-add">${t('choose_photo')}
+        <input type="file" accept="image/*" multiple class="visually-hidden" data-testid=${`photo-input-${itemId}`}
+          onChange=${onFiles(null)} /></label></div>`}
+  </div>`;
+}
+
+function Signature({ item, ctx, answer }) {
+  const signature = answer && answer.signature;
+  const [open, setOpen] = useState(false);
+  const [name, setName] = useState((signature && signature.signer_name)
+    || (item.signer === 'inspector' ? ctx.session.user.display_name : ''));
+  const [url, setUrl] = useState(null);
+  useEffect(() => {
+    let objectUrl;
+    if (signature) {
+      store.get('blobs', signature.sha256).then((entry) => {
+        if (entry) { objectUrl = URL.createObjectURL(entry.blob); setUrl(objectUrl); }
+      });
+    } else setUrl(null);
+    return () => objectUrl && URL.revokeObjectURL(objectUrl);
+  }, [signature && signature.sha256]);
+  const accept = async (blob) => {
+    const sha256 = await sha256Hex(blob);
+    try {
+      await saveBlob({ sha256, blob, type: 'image/png', size: blob.size, original_size: blob.size, kind: 'signature' });
+    } catch (error) { ctx.onError(error.message); return; }
+    const previous = signature && signature.sha256;
+    await ctx.update(item.id, (a) => ({ ...a, signature: { sha256, signer_name: name.trim(), signed_at: isoNow() } }));
+    if (previous && previous !== sha256) await store.dropUnreferencedBlobs([previous]);
+    setOpen(false);
+    await sync.refreshCounts();
+  };
+  return html`<div class="signature" data-testid=${`signature-${item.id}`}>
+    <p class="small">${t(`signer_${item.signer}`)}</p>
+    <label class="field small">${t('signer_name')}
+      <input value=${name} disabled=${ctx.readOnly} data-testid=${`signer-name-${item.id}`}
+        onInput=${(e) => {
+          setName(e.target.value);
+          if (signature) ctx.update(item.id, (a) => ({ ...a, signature: { ...a.signature, signer_name: e.target.value.trim() } }));
+        }} /></label>
+    ${url && !open && html`<figure class="signature-image"><img src=${url} alt=${t('sign')} width="300" height="120" />
+      <figcaption class="small">${t('signed_at', { time: formatTime(signature.signed_at) })}</figcaption></figure>`}
+    ${!ctx.readOnly && !open && html`<button class="btn btn-block" onClick=${() => setOpen(true)}
+      data-testid=${`sign-${item.id}`}>${signature ? t('redo') : t('sign')}</button>`}
+    ${open && html`<${Pad} onAccept=${accept} onCancel=${() => setOpen(false)} />`}
+  </div>`;
+}
+
+function Pad({ onAccept, onCancel }) {
+  const canvas = useRef(null);
+  const pad = useRef(null);
+  useEffect(() => {
+    const element = canvas.current;
+    element.scrollIntoView({ block: 'center' });  // not under the sticky "seal" button
+    const ratio = Math.max(window.devicePixelRatio || 1, 1);
+    element.width = element.offsetWidth * ratio;
+    element.height = element.offsetHeight * ratio;
+    element.getContext('2d').scale(ratio, ratio);
+    pad.current = new SignaturePad(element, { backgroundColor: 'rgb(255,255,255)', penColor: '#111' });
+    return () => pad.current.off();
+  }, []);
+  const accept = () => {
+    if (pad.current.isEmpty()) return;
+    canvas.current.toBlob((blob) => onAccept(blob), 'image/png');
+  };
+  return html`<div class="pad">
+    <canvas ref=${canvas} class="pad-canvas" aria-label=${t('sign_here')} data-testid="pad"></canvas>
+    <p class="small">${t('sign_here')}</p>
+    <div class="actions">
+      <button class="btn" onClick=${() => pad.current.clear()}>${t('clear')}</button>
+      <button class="btn btn-ghost" onClick=${onCancel}>${t('back')}</button>
+      <button class="btn btn-primary" onClick=${accept} data-testid="pad-accept">${t('save_signature')}</button>
+    </div>
+  </div>`;
+}
+
+/** Key audit: one row per key in custody, each with its own answer, comment and photos. */
+function RegisterRows({ item, ctx, answer }) {
+  const rows = (answer && answer.rows) || {};
+  if (!ctx.keys.length) return html`<p class="muted">${t('keys_none')}</p>`;
+  const setRow = (id, change) => ctx.update(item.id, (a) => {
+    const all = { ...(a.rows || {}) };
+    all[id] = change({ ...(all[id] || {}) });
+    for (const key of Object.keys(all[id])) if (all[id][key] === '' || (Array.isArray(all[id][key]) && !all[id][key].length)) delete all[id][key];
+    return { ...a, rows: all };
+  });
+  return html`<ol class="register-rows">${ctx.keys.map((key) => {
+    const id = String(key.id);
+    const row = rows[id] || {};
+    const failed = (item.row_fail_values || []).includes(row.value);
+    const labelId = `row-${item.id}-${id}`;
+    return html`<li class=${`register-row ${failed ? 'item-failed' : ''}`} data-row=${id}>
+      <div id=${labelId} class="row-label"><strong>${key.tag_no}</strong> ${key.description}
+        ${key.unit_label && html`<span class="small"> · ${key.unit_label}</span>`}</div>
+      <div class="choices" role="group" aria-labelledby=${labelId}>
+        ${item.row_options.map((o) => html`<label class=${`choice ${row.value === o.value ? 'chosen' : ''} ${
+          (item.row_fail_values || []).includes(o.value) ? 'choice-fail' : ''}`}>
+<input type="radio" name=${`r-${item.id}-${id}`} value=${o.value} checked=${row.value === o.value}
+            disabled=${ctx.readOnly} onChange=${() => setRow(id, (r) => ({ ...r, value: o.value }))} />${tx(o.label)}</label>`)}
+      </div>
+      ${failed && html`<div class="evidence">
+        <label class="field small">${t('comment')}<textarea rows="2" disabled=${ctx.readOnly} value=${row.comment || ''}
+          onInput=${(e) => setRow(id, (r) => ({ ...r, comment: e.target.value }))}></textarea></label>
+        <${Photos} itemId=${`${item.id}-${id}`} ctx=${ctx} photos=${row.photos || []} max=${20}
+          set=${(photos) => setRow(id, (r) => ({ ...r, photos }))} />
+      </div>`}
+    </li>`;
+  })}</ol>`;
+}
