@@ -4,6 +4,7 @@ verification (the fix done on the phone, offline), and the compliance numbers on
 Two browser contexts: the supervisor on a laptop-sized window, the inspector on a phone."""
 
 from datetime import date
+from pathlib import Path
 
 import sqlalchemy as sa
 from playwright.sync_api import expect
@@ -204,4 +205,21 @@ def test_compliance_screen_shows_the_numbers_the_api_returns(browser, live_serve
         section.get_by_test_id("gap-records").first.click()
         expect(page.get_by_test_id("records")).to_be_visible()
         expect(page.get_by_test_id("f-from")).to_have_value(f"{month}-01")
+    context.close()
+
+
+def test_records_export_downloads_the_filtered_selection_with_the_token(browser, live_server):
+    context, page = supervisor_page(browser, live_server.url)
+    page.goto(live_server.url + "/#/records?status=approved")
+    expect(page.get_by_test_id("records-total")).to_be_visible()
+    with page.expect_download() as download:
+        page.get_by_test_id("export-csv").click()
+    text = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    assert text.splitlines()[0].startswith("记录编号,项目,检查表")
+    rows = text.splitlines()[1:]
+    assert all(",approved," in row for row in rows)
+    with page.expect_download() as download:
+        page.get_by_test_id("export-xlsx").click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+    assert Path(download.value.path()).read_bytes()[:2] == b"PK"  # a zip: the XLSX container
     context.close()
