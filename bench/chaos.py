@@ -410,8 +410,11 @@ def s3_emulator() -> tuple[object, dict]:
 
     moto checks neither credentials nor signatures: this exercises the S3 code path and the
     object round trip, not S3's security."""
+    import logging
+
     import boto3
     from moto.server import ThreadedMotoServer
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one log line per object otherwise
     emulator = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     emulator.start()
     host, port = emulator.get_host_and_port()

@@ -55,3 +55,34 @@ export async function serverReachable() {
     return false;
   }
 }
+
+/** Bytes the API serves (images, exports): fetched with the token, so never a plain <img src>. */
+export async function apiBlob(path) {
+  const headers = { 'Accept-Language': getLanguage() };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  let response;
+  try {
+    response = await fetch(path, { headers, cache: 'no-store' });
+  } catch (error) {
+    throw new NetworkError(error.message);
+  }
+  if (!response.ok) {
+    let data = null;
+    try { data = await response.json(); } catch (error) { /* not our envelope */ }
+    throw new ApiError(response.status, data);
+  }
+  return response.blob();
+}
+
+/** Save what the API answers as a file: fetch with the token, then a temporary blob URL. */
+export async function download(path, filename) {
+  const blob = await apiBlob(path);
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = filename;
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}

@@ -10,6 +10,8 @@ import { notices } from './notices.js';
 import { isoNow } from './photos.js';
 import { clearSession, loadDueSnapshot, loadSession, saveLanguage, saveSession } from './session.js';
 import * as sync from './sync.js';
+import { FixFollowUp, FollowUpView, FollowUps } from './followups.js';
+import { Compliance, RecordView, Records, SUPERVISING, WorkspaceNav } from './workspace.js';
 
 
 function useNotices() {
@@ -31,7 +33,7 @@ function useRoute() {
     window.addEventListener('hashchange', onChange);
     return () => window.removeEventListener('hashchange', onChange);
   }, []);
-  return hash.slice(1).split('/').filter(Boolean);
+  return hash.slice(1).split('?')[0].split('/').filter(Boolean);
 }
 
 export const go = (path) => { window.location.hash = path; };
@@ -84,14 +86,29 @@ export function App() {
   const top = html`<${Notices} />`;
   if (!session) return html`${top}<${Login} onLogin=${onLogin} onLanguage=${switchLanguage} />`;
   let screen;
-  if (route[0] === 'form' && route[1]) {
+  const supervising = SUPERVISING.has(session.user.role);
+  if (route[0] === 'fix' && route[1]) {
+    screen = html`<${FixFollowUp} key=${route[1]} id=${route[1]} session=${session} />`;
+  } else if (route[0] === 'followup' && route[1]) {
+    screen = html`<${FollowUpView} key=${route[1]} id=${route[1]} session=${session} />`;
+  } else if (supervising && route[0] === 'records') {
+    screen = html`<${Records} key=${window.location.hash} />`;
+  } else if (supervising && route[0] === 'record' && route[1]) {
+    screen = html`<${RecordView} key=${route[1]} id=${route[1]} session=${session} pdfAvailable=${false} />`;
+  } else if (supervising && route[0] === 'followups') {
+    screen = html`<${FollowUps} session=${session} />`;
+  } else if (supervising && route[0] === 'compliance') {
+    screen = html`<${Compliance} />`;
+  } else if (route[0] === 'form' && route[1]) {
     screen = html`<${ChecklistForm} key=${route[1]} id=${route[1]} session=${session} />`;
   } else if (route[0] === 'new') {
     screen = html`<${NewInspection} session=${session} />`;
   } else {
     screen = html`<${Home} session=${session} onLogout=${onLogout} onLanguage=${switchLanguage} />`;
   }
-  return html`${top}<${SyncBar} />${screen}`;
+  const nav = supervising && html`<${WorkspaceNav} active=${route[0] === 'record' ? 'records'
+    : route[0] === 'followup' ? 'followups' : route[0] || 'home'} />`;
+  return html`${top}<${SyncBar} />${nav}${screen}`;
 }
 
 function Notices() {
@@ -133,6 +150,7 @@ export function SyncBar() {
       <span data-testid="net-state">${state}</span>
       <span class="syncbar-counts" data-testid="pending">
         ${t('pending_records', { n: s.pendingRecords })} · ${t('pending_photos', { n: s.pendingPhotos })}
+        ${s.pendingEvents > 0 && html` · <span data-testid="pending-events">${t('pending_events', { n: s.pendingEvents })}</span>`}
       </span>
       <button class="btn btn-small" onClick=${() => sync.syncNow({ manual: true })} disabled=${s.running}
         data-testid="sync-now">${t('sync_now')}</button>
@@ -211,20 +229,20 @@ function useHomeData(propertyId) {
   const [data, setData] = useState(() => {
     const due = loadDueSnapshot();
     return due && { due: due.filter((d) => d.property_id === propertyId), records: [], returned: [],
-      followUps: [], followUpsAvailable: false, partial: true };
+      followUps: [], events: [], followUpsAvailable: false, partial: true };
   });
   useEffect(() => {
     let cancelled = false;
     (async () => {
-      const [due, records, returned, followUps, followUpsAvailable] = await store.readMany(
-        ['due', 'records', 'returned', 'follow_ups'], 'followUpsAvailable');
+      const [due, records, returned, followUps, events, followUpsAvailable] = await store.readMany(
+        ['due', 'records', 'returned', 'follow_ups', 'followup_events'], 'followUpsAvailable');
       if (!cancelled) {
         setData({ due: due.filter((d) => d.property_id === propertyId), records, returned,
-          followUps, followUpsAvailable });
+          followUps, events, followUpsAvailable });
       }
     })();
     return () => { cancelled = true; };
-  }, [propertyId, s.pendingRecords, s.lastSync, s.running, s.pulledAt]);
+  }, [propertyId, s.pendingRecords, s.pendingEvents, s.lastSync, s.running, s.pulledAt]);
   return data;
 }
 
@@ -301,11 +319,23 @@ function Home({ session, onLogout, onLanguage }) {
       <ul class="list" data-testid="follow-ups">${data.followUps
         .filter((f) => !f.property_id || f.property_id === propertyId)
         .sort((a, b) => String(a.due_date).localeCompare(String(b.due_date)))
-        .map((f) => html`<li class="row-static">
+        .map((f) => {
+          const queued = data.events.find((e) => e.follow_up_id === f.id);
+          return html`<li class="row-static" data-testid="follow-up" data-followup-id=${f.id}>
           <span class="row-main">${f.description}<br />
             <span class="small">${f.subject_label} · ${t('due_by', { date: f.due_date })}</span></span>
-          <span class=${`badge ${f.status === 'fixed' ? 'badge-ok' : overdue(f) ? 'badge-error' : 'badge-todo'}`}>
-            ${t(`fu_${f.status}`)}${overdue(f) ? ` · ${t('overdue')}` : ''}</span></li>`)}
+          ${queued ? html`<span class=${`badge ${queued.state === 'rejected' ? 'badge-error' : 'badge-todo'}`}
+              data-testid="fu-queued">${t('fu_fix')} · ${queued.state === 'rejected' ? t('event_rejected') : t('fu_pending')}</span>`
+            : html`<span class=${`badge ${f.status === 'fixed' ? 'badge-ok' : overdue(f) ? 'badge-error' : 'badge-todo'}`}
+              data-testid="fu-state">${t(`fu_${f.status}`)}${overdue(f) ? ` · ${t('overdue')}` : ''}</span>`}
+          ${queued && queued.state === 'rejected' && html`<div class="record-error" role="alert">
+            <p><strong>${queued.error && queued.error.message}</strong></p>
+            <div class="actions"><button class="btn btn-small" onClick=${() => sync.retryFollowUpEvent(queued.id)}>
+              ${t('retry')}</button><button class="btn btn-small" onClick=${() => sync.retryFollowUpEvent(queued.id,
+                { discard: true })}>${t('discard')}</button></div></div>`}
+          ${!queued && f.status === 'open' && html`<a class="btn btn-small" href=${`#/fix/${f.id}`}
+            data-testid="fu-fix">${t('fu_fix')}</a>`}</li>`;
+        })}
       </ul>
     </section>`}
   </main>`;

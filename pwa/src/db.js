@@ -4,7 +4,7 @@
 import { openDB } from 'idb';
 
 export const DB_NAME = 'xuncha';
-const DB_VERSION = 1;
+const DB_VERSION = 2;
 
 let dbPromise;
 
@@ -26,6 +26,11 @@ export function db() {
           database.createObjectStore('blobs', { keyPath: 'sha256' });
           database.createObjectStore('returned', { keyPath: 'id' });   // records a supervisor returned
           database.createObjectStore('follow_ups', { keyPath: 'id' });
+        }
+        if (oldVersion < 2) {
+          // Follow-up steps taken on the phone ("fixed" with its photos), keyed by the event id
+          // the phone made, waiting in the outbox like records.
+          database.createObjectStore('followup_events', { keyPath: 'id' });
         }
       },
     });
@@ -95,9 +100,11 @@ export function attachmentHashes(answers) {
 /** Delete the given blobs unless a record still kept on the phone refers to them. */
 export async function dropUnreferencedBlobs(hashes) {
   const database = await db();
-  const tx = database.transaction(['records', 'blobs'], 'readwrite');
+  const tx = database.transaction(['records', 'followup_events', 'blobs'], 'readwrite');
   const records = await tx.objectStore('records').getAll();
-  const used = new Set(records.flatMap((r) => attachmentHashes(r.answers)));
+  const events = await tx.objectStore('followup_events').getAll();
+  const used = new Set([...records.flatMap((r) => attachmentHashes(r.answers)),
+    ...events.flatMap((e) => (e.photos || []).map((p) => p.sha256))]);
   for (const hash of hashes) if (!used.has(hash)) await tx.objectStore('blobs').delete(hash);
   await tx.done;
 }

@@ -19,6 +19,7 @@ export const status = {
   running: false,
   pendingRecords: 0,
   pendingPhotos: 0,
+  pendingEvents: 0,        // follow-up steps (e.g. "fixed" with photos) not yet on the server
   bytesSent: 0,
   bytesTotal: 0,
   lastSync: null,
@@ -52,7 +53,9 @@ const outboxStates = new Set(['outbox', 'rejected']);
 /** Counts for the status bar: records not yet on the server and their unsent images. */
 export async function refreshCounts() {
   const records = (await store.getAll('records')).filter((r) => outboxStates.has(r.state));
-  const hashes = new Set(records.flatMap((r) => store.attachmentHashes(r.answers)));
+  const events = await store.getAll('followup_events');
+  const hashes = new Set([...records.flatMap((r) => store.attachmentHashes(r.answers)),
+    ...events.flatMap(eventHashes)]);
   let pendingPhotos = 0;
   let bytesTotal = 0;
   for (const hash of hashes) {
@@ -60,7 +63,7 @@ export async function refreshCounts() {
     if (blob && !blob.stored) { pendingPhotos += 1; bytesTotal += blob.size; }
   }
   const lastSync = await store.kvGet('lastSync');
-  emit({ pendingRecords: records.length, pendingPhotos, lastSync: lastSync || null,
+  emit({ pendingRecords: records.length, pendingPhotos, pendingEvents: events.length, lastSync: lastSync || null,
     ...(status.running ? {} : { bytesTotal, bytesSent: 0 }) });
 }
 
@@ -129,6 +132,12 @@ async function pushOutbox() {
       if (blob && !blob.stored) total += blob.size;
     }
   }
+  for (const event of await store.getAll('followup_events')) {
+    for (const hash of eventHashes(event)) {
+      const blob = await store.get('blobs', hash);
+      if (blob && !blob.stored) total += blob.size;
+    }
+  }
   emit({ bytesTotal: total, bytesSent: 0 });
   for (const record of records) {
     try {
@@ -139,6 +148,61 @@ async function pushOutbox() {
     }
     await refreshCounts();
   }
+  await pushFollowUpEvents();
+}
+
+const eventHashes = (event) => (event.photos || []).map((p) => p.sha256);
+
+/**
+ * Follow-up steps queued on the phone, oldest first: photos first (resumable, like a record's),
+ * then the step itself under the id the phone made, so a resend after a lost answer is harmless.
+ * The local copy goes only after the server's success answer.
+ */
+async function pushFollowUpEvents() {
+  const events = (await store.getAll('followup_events'))
+    .filter((e) => e.state !== 'rejected' && (!session || !e.author || e.author === session.user.username))
+    .sort((a, b) => String(a.at).localeCompare(String(b.at)));
+  for (const event of events) {
+    try {
+      for (const hash of eventHashes(event)) {
+        const blob = await store.get('blobs', hash);
+        if (!blob) throw new ApiError(422, { error: { code: 'local.blob_missing', message: hash } });
+        if (!blob.stored) await uploadBlob(blob);
+      }
+      const followUp = await api(`/api/followups/${event.follow_up_id}/events`, {
+        method: 'POST',
+        json: { id: event.id, action: event.action, note: event.note || null, photos: event.photos || [],
+          at: event.at },
+      });
+      await store.del('followup_events', event.id);
+      if (followUp.status === 'verified') await store.del('follow_ups', followUp.id);
+      else await store.put('follow_ups', followUp);
+      await store.dropUnreferencedBlobs(eventHashes(event));
+    } catch (error) {
+      if (transient(error)) throw error;
+      await store.put('followup_events', { ...event, state: 'rejected',
+        error: { status: error.status, code: error.code, message: error.message } });
+    }
+    await refreshCounts();
+  }
+}
+
+/** Queue one follow-up step (made offline or online) and try to send it at once. */
+export async function queueFollowUpEvent(event) {
+  await store.put('followup_events', { ...event, state: 'outbox' });
+  await refreshCounts();
+  syncNow({ manual: true });
+}
+
+/** Put a refused follow-up step back in the queue, or drop it. */
+export async function retryFollowUpEvent(id, { discard = false } = {}) {
+  const event = await store.get('followup_events', id);
+  if (event && discard) {
+    await store.del('followup_events', id);
+    await store.dropUnreferencedBlobs(eventHashes(event));
+  } else if (event) await store.put('followup_events', { ...event, state: 'outbox', error: null });
+  await refreshCounts();
+  return syncNow({ manual: true });
 }
 
 async function pushRecord(record) {
