@@ -94,7 +94,7 @@ export function App() {
   } else if (supervising && route[0] === 'records') {
     screen = html`<${Records} key=${window.location.hash} />`;
   } else if (supervising && route[0] === 'record' && route[1]) {
-    screen = html`<${RecordView} key=${route[1]} id=${route[1]} session=${session} pdfAvailable=${false} />`;
+    screen = html`<${RecordView} key=${route[1]} id=${route[1]} session=${session} pdfAvailable=${true} />`;
   } else if (supervising && route[0] === 'followups') {
     screen = html`<${FollowUps} session=${session} />`;
   } else if (supervising && route[0] === 'compliance') {

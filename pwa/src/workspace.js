@@ -128,6 +128,31 @@ export function Records() {
         `xuncha-records-${new Date().toISOString().slice(0, 10)}.${format}`);
     } catch (err) { setError(err.message); } finally { setExporting(false); }
   };
+  // Signed PDFs of the whole selection: the server renders them in a background job; the phone
+  // or laptop polls its progress and downloads the file when it is ready.
+  const [pdfJob, setPdfJob] = useState(null);
+  const exportPdf = async (format) => {
+    setError(null);
+    const numeric = new Set(['property_id', 'inspector_id', 'unit_id']);
+    const json = { format, lang: getLanguage() };
+    for (const [key, value] of Object.entries(applied)) {
+      if (value === '' || value == null) continue;
+      json[key] = numeric.has(key) ? Number(value) : key === 'has_failures' ? value === 'true' : value;
+    }
+    try {
+      let job = await api('/api/exports', { method: 'POST', json });
+      setPdfJob(job);
+      while (job.status === 'queued' || job.status === 'running') {
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        job = await api(`/api/exports/${job.id}`);
+        setPdfJob(job);
+      }
+      if (job.status !== 'done') throw new Error(job.error || job.status);
+      await download(`/api/exports/${job.id}/file`,
+        `xuncha-records-${new Date().toISOString().slice(0, 10)}.${format}`);
+    } catch (err) { setError(err.message); }
+  };
+  const pdfRunning = pdfJob && (pdfJob.status === 'queued' || pdfJob.status === 'running');
   const pages = data ? Math.max(1, Math.ceil(data.total / data.per_page)) : 1;
   const lang = getLanguage();
   return html`<main class="screen screen-wide" data-testid="records">
@@ -174,6 +199,15 @@ export function Records() {
       <button class="btn btn-small" disabled=${exporting} onClick=${() => exportAs('csv')} data-testid="export-csv">
         ${t('export_csv')}</button>
       ${exporting && html`<span class="small">${t('exporting')}</span>`}
+      <button class="btn btn-small" disabled=${pdfRunning || !applied.property_id}
+        title=${applied.property_id ? '' : t('pdf_needs_property')}
+        onClick=${() => exportPdf('pdf')} data-testid="export-pdf">${t('export_pdf')}</button>
+      <button class="btn btn-small" disabled=${pdfRunning || !applied.property_id}
+        onClick=${() => exportPdf('zip')} data-testid="export-zip">${t('export_zip')}</button>
+      ${pdfJob && html`<span class="progress small" data-testid="pdf-progress">
+        <progress max=${Math.max(1, pdfJob.total)} value=${pdfJob.done}
+          aria-label=${t('pdf_progress', { done: pdfJob.done, total: pdfJob.total })}></progress>
+        ${t('pdf_progress', { done: pdfJob.done, total: pdfJob.total })}</span>`}
     </div>
     ${error && html`<p class="error" role="alert">${error}</p>`}
     ${!data ? html`<p class="muted">${t('loading')}</p>` : html`

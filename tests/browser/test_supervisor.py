@@ -3,6 +3,7 @@ verification (the fix done on the phone, offline), and the compliance numbers on
 
 Two browser contexts: the supervisor on a laptop-sized window, the inspector on a phone."""
 
+import uuid
 from datetime import date
 from pathlib import Path
 
@@ -222,4 +223,38 @@ def test_records_export_downloads_the_filtered_selection_with_the_token(browser,
         page.get_by_test_id("export-xlsx").click()
     assert download.value.suggested_filename.endswith(".xlsx")
     assert Path(download.value.path()).read_bytes()[:2] == b"PK"  # a zip: the XLSX container
+    context.close()
+
+
+def test_signed_pdfs_of_the_selection_with_progress_and_one_from_the_record(browser, live_server):
+    phone_context = browser.new_context(**PHONE)
+    phone = phone_context.new_page()
+    log_in(phone, live_server.url)
+    wait_for_service_worker(phone)
+    record_id = home_visit(phone, live_server, 9, "门禁卡未登记")
+    phone_context.close()
+    from server.core.db import db
+    from server.inspections.models import Inspection
+    with live_server.app.app_context():
+        property_id = db.session.get(Inspection, uuid.UUID(record_id)).property_id
+        db.session.remove()
+
+    context, page = supervisor_page(browser, live_server.url)
+    page.goto(live_server.url + f"/#/records?property_id={property_id}&checklist=home_visit")
+    expect(page.get_by_test_id("records-total")).to_be_visible()
+    with page.expect_download(timeout=120_000) as download:
+        page.get_by_test_id("export-pdf").click()
+        # The job's progress is on screen while the server renders.
+        expect(page.get_by_test_id("pdf-progress")).to_be_visible()
+    data = Path(download.value.path()).read_bytes()
+    assert data.startswith(b"%PDF") and download.value.suggested_filename.endswith(".pdf")
+    expect(page.get_by_test_id("pdf-progress")).to_contain_text("PDF")
+    total = page.get_by_test_id("pdf-progress").locator("progress").get_attribute("max")
+    done = page.get_by_test_id("pdf-progress").locator("progress").get_attribute("value")
+    assert total == done and int(total) >= 1
+    # One record's PDF from its own page.
+    page.goto(live_server.url + f"/#/record/{record_id}")
+    with page.expect_download(timeout=60_000) as single:
+        page.get_by_test_id("pdf").click()
+    assert Path(single.value.path()).read_bytes().startswith(b"%PDF")
     context.close()
