@@ -4,13 +4,10 @@ from datetime import date
 from flask import Response, request
 from flask_smorest import Blueprint
 
-from server.core.db import db
-from server.core.errors import Problem
 from server.core.pagination import paginate
-from server.users.access import can_see_property, current_user
+from server.users.access import current_user
 
 from . import listing, operations
-from .models import Inspection
 from .schemas import ExportQuery, InspectionIn, InspectionOut, InspectionPage, InspectionQuery
 
 _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -67,10 +64,7 @@ def push_inspection(data, record_id: uuid.UUID):
 @blp.response(200, InspectionOut)
 def get_inspection(record_id: uuid.UUID):
     """One record as the server holds it, with which attachments are still missing."""
-    record = db.session.get(Inspection, record_id)
-    if record is None or not can_see_property(record.property_id):
-        raise Problem(404, "not_found")
-    return record
+    return operations.visible_record(record_id)
 
 
 def init_app(app):

@@ -17,7 +17,7 @@ from server.core.errors import Problem
 from server.followups.operations import raise_for_record
 from server.media.models import Blob
 from server.properties.models import Key, Property, Renovation, Unit
-from server.users.access import require_property
+from server.users.access import can_see_property, require_property
 from server.users.models import User
 
 from .answers import AnswerCheck, iter_items, parse_device_time
@@ -62,6 +62,15 @@ def push_record(user: User, record_id: uuid.UUID, data: dict, if_match: str | No
     record = _push_existing(existing, user, received, if_match)
     if record.revision != revision:
         raise_for_record(record, subject_labels([record])[record.id])
+    return record
+
+
+def visible_record(record_id) -> Inspection:
+    """The record, if the caller may see its property; otherwise 404 (its existence is not
+    revealed to people of other properties)."""
+    record = db.session.get(Inspection, record_id)
+    if record is None or not can_see_property(record.property_id):
+        raise Problem(404, "not_found")
     return record
 
 

@@ -5,10 +5,8 @@ import uuid
 from flask import Response, after_this_request
 from flask_smorest import Blueprint
 
-from server.core.db import db
-from server.core.errors import Problem
-from server.inspections.models import Inspection
-from server.users.access import can_see_property, current_user, require_property
+from server.inspections.operations import visible_record
+from server.users.access import current_user, require_property
 from server.users.models import Role
 
 from . import jobs, operations
@@ -28,9 +26,7 @@ _ZIP = {"application/zip": {"schema": {"type": "string", "format": "binary"}}}
 @blp.alt_response(404, description="no such record, or not of a property assigned to the caller")
 def record_pdf(query, record_id: uuid.UUID):
     """One record as a signed PDF: items, photos, signatures, history and the seal."""
-    record = db.session.get(Inspection, record_id)
-    if record is None or not can_see_property(record.property_id):
-        raise Problem(404, "not_found")
+    record = visible_record(record_id)
     data = operations.record_pdf(record, query["lang"])
     return _download(data, "application/pdf", operations.record_filename(record), inline=True)
 

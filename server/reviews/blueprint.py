@@ -5,10 +5,10 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from server.core.db import db
-from server.core.errors import Problem
-from server.inspections.models import Inspection, InspectionRevision
+from server.inspections.models import InspectionRevision
+from server.inspections.operations import visible_record
 from server.inspections.schemas import InspectionOut
-from server.users.access import can_see_property, current_user, require_property
+from server.users.access import current_user, require_property
 from server.users.models import Role
 
 from . import operations
@@ -37,13 +37,6 @@ class HistoryOut(Schema):
     reviews = fields.List(fields.Nested(ReviewEventOut))
 
 
-def _record(record_id) -> Inspection:
-    record = db.session.get(Inspection, record_id)
-    if record is None or not can_see_property(record.property_id):
-        raise Problem(404, "not_found")
-    return record
-
-
 @blp.route("/<uuid:record_id>/review", methods=["POST"])
 @blp.arguments(ReviewIn)
 @blp.response(200, InspectionOut)
@@ -51,7 +44,7 @@ def _record(record_id) -> Inspection:
 @blp.alt_response(412, description="the record has a newer revision than the one reviewed")
 def review(data, record_id: uuid.UUID):
     """Approve a submitted record, or return it to its inspector with comments per item."""
-    record = _record(record_id)
+    record = visible_record(record_id)
     require_property(record.property_id, *REVIEWERS)
     return operations.review_record(current_user(), record, data["action"], data["revision"],
                                     data.get("comment"), data["item_comments"])
@@ -61,7 +54,7 @@ def review(data, record_id: uuid.UUID):
 @blp.response(200, HistoryOut)
 def history(record_id: uuid.UUID):
     """Every sealed revision and every review step, oldest first (the audit trail)."""
-    record = _record(record_id)
+    record = visible_record(record_id)
     return {
         "revisions": db.session.scalars(sa.select(InspectionRevision)
                                         .filter_by(inspection_id=record.id)
