@@ -100,6 +100,7 @@ def pull(query):
             statement = statement.where(model.updated_at > since)
         return db.session.scalars(statement.order_by(model.id)).all()
 
+    newest = latest_versions()  # the due list counts against these on every pull
     properties = sa.select(Property).order_by(Property.id)
     if visible is not None:
         properties = properties.where(Property.id.in_(visible))
@@ -111,7 +112,7 @@ def pull(query):
         follow_ups = db.session.scalars(sa.select(FollowUp).where(
             FollowUp.assignee_id == user.id, FollowUp.updated_at > since)).all()
     else:
-        checklists = latest_versions()
+        checklists = newest
         records = changed(Inspection, Inspection.inspector_id == user.id,
                           Inspection.status == InspectionStatus.RETURNED)
         follow_ups = db.session.scalars(open_for(user)).all()
@@ -119,7 +120,7 @@ def pull(query):
         "cursor": encode_cursor(now), "full": since is None, "server_time": now, "me": user,
         "properties": db.session.scalars(properties).all(), "checklists": checklists,
         "units": changed(Unit), "renovations": changed(Renovation), "keys": changed(Key),
-        "records": records, "follow_ups": follow_ups, "due": due_for(user, latest_versions(), now),
+        "records": records, "follow_ups": follow_ups, "due": due_for(user, newest, now),
     }
 
 
