@@ -15,7 +15,7 @@ from flask import jsonify
 from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
 
-from .i18n import message, translate_field_messages
+from .i18n import message
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ def http_exception_response(error: HTTPException):
         if _is_invalid_json(messages):
             return error_response(400, "request.invalid_json", headers=headers)
         return error_response(status if status != 400 else 422, "request.invalid",
-                              details={"fields": translate_field_messages(messages)},
+                              details={"fields": messages},
                               headers=headers)
     code = _HTTP_CODES.get(status, "request.bad" if status < 500 else "server.error")
     params = {}
