@@ -94,18 +94,27 @@ def _configure_sqlite(app: Flask):
 
 
 def _commit_after_each_successful_view(app: Flask):
-    """The request boundary commits once (STYLE.md habit 3).
+    """The request boundary is the only place a request commits, and it commits once.
 
     Operations only flush. A view that returns normally is committed here, before the response
     leaves, so a client never hears "stored" for something that was not; a view that raises is
-    rolled back by Flask-SQLAlchemy's teardown.
+    rolled back by Flask-SQLAlchemy's teardown, unless its problem asks to keep what was written
+    (a failed login must still be counted). Small bookkeeping writes registered with
+    `write_at_commit` run just before the commit, so a long read holds no write lock.
     """
-    from .core.db import db
+    from .core.db import db, run_commit_hooks
+    from .core.errors import Problem
 
     def committing(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
-            response = view(*args, **kwargs)
+            try:
+                response = view(*args, **kwargs)
+            except Problem as problem:
+                if problem.keep_writes:
+                    db.session.commit()
+                raise
+            run_commit_hooks()
             db.session.commit()
             return response
         return wrapper

@@ -155,3 +155,45 @@ def test_admin_assigns_properties_and_access_follows(client, estate):
 def test_unknown_property_is_404_not_403(client, estate):
     response = client.get("/api/properties/9999/units", headers=estate["headers"]["supervisor_a"])
     assert response.status_code == 404
+
+
+def _declared_permission(app, rule, method):
+    view = app.view_functions[rule.endpoint]
+    view_class = getattr(view, "view_class", None)
+    if view_class is not None:  # a MethodView: the mark is on the method
+        view = getattr(view_class, method.lower())
+    return getattr(view, "required_permission", None)
+
+
+def test_every_api_endpoint_declares_the_permission_it_needs(app):
+    from server.users.permissions import Permission
+    undeclared = [(method, rule.rule) for rule, method in api_rules(app)
+                  if not isinstance(_declared_permission(app, rule, method), Permission)]
+    assert undeclared == []
+
+
+def test_the_openapi_document_names_each_operations_permission(client):
+    paths = client.get("/api/openapi.json").get_json()["paths"]
+    assert paths["/api/inspections/{record_id}/review"]["post"]["x-permission"] == "record.review"
+    assert paths["/api/users"]["post"]["x-permission"] == "user.manage"
+
+
+def test_roles_are_named_only_where_permissions_are_granted():
+    """Which role may do what is decided in one table; a role spelled out elsewhere is a
+    second, silently diverging answer to the same question."""
+    import ast
+    from pathlib import Path
+
+    import server
+    root = Path(server.__file__).parent
+    allowed = {root / "users" / "models.py", root / "users" / "permissions.py",
+               root / "demo" / "__init__.py"}
+    found = []
+    for path in root.rglob("*.py"):
+        if path in allowed:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+                    and node.value.id == "Role" and node.attr.isupper()):
+                found.append(f"{path.relative_to(root)}:{node.lineno} Role.{node.attr}")
+    assert found == []

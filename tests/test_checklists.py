@@ -215,7 +215,7 @@ def test_supervisor_lists_the_four_checklists_with_items_in_both_languages(
     missing = client.get("/api/checklists/renovation_patrol/versions/99",
                          headers=auth_headers(make_user("patrol")))
     assert missing.status_code == 404
-    assert missing.get_json()["error"]["code"] == "checklist.not_found"
+    assert missing.get_json()["error"]["code"] == "not_found"
 
 
 def test_only_admins_publish_over_the_api(client, make_user, auth_headers, count_rows):

@@ -1,10 +1,10 @@
 import sqlalchemy as sa
-from flask_smorest import Blueprint
 
+from server.core.api import Blueprint
 from server.core.db import db
 from server.core.errors import Problem
-from server.users.access import require_roles
-from server.users.models import Role
+from server.users.access import requires
+from server.users.permissions import Permission
 
 from . import operations
 from .models import ChecklistVersion
@@ -17,6 +17,7 @@ blp = Blueprint("checklists", __name__, url_prefix="/api/checklists",
 @blp.route("", methods=["GET"])
 @blp.arguments(ChecklistQuery, location="query")
 @blp.response(200, ChecklistVersionOut(many=True))
+@requires(Permission.CHECKLIST_READ)
 def list_checklists(query):
     """The newest version of every checklist, with its items in zh-CN and en."""
     if query["all_versions"]:
@@ -29,20 +30,21 @@ def list_checklists(query):
 @blp.arguments(ChecklistPublishIn)
 @blp.response(201, ChecklistVersionOut)
 @blp.alt_response(409, description="that version is published with other content")
+@requires(Permission.CHECKLIST_PUBLISH)
 def publish_checklist(data):
     """Publish a new checklist version (admin). Re-sending identical content is accepted."""
-    require_roles(Role.ADMIN)
     row, _created = operations.publish_definition(data["definition"], source="api")
     return row
 
 
 @blp.route("/<code>/versions/<int:version>", methods=["GET"])
 @blp.response(200, ChecklistVersionOut)
+@requires(Permission.CHECKLIST_READ)
 def get_checklist_version(code, version):
     """One version exactly as published; records filled against it are rendered with it."""
     row = operations.find_version(code, version)
     if row is None:
-        raise Problem(404, "checklist.not_found")
+        raise Problem("not_found")
     return row
 
 

@@ -93,7 +93,7 @@ def publish_definition(raw, source: str | None = None) -> tuple[ChecklistVersion
     try:
         definition = validate_definition(raw)
     except DefinitionError as error:
-        raise Problem(422, "checklist.invalid", details={"problems": error.problems}) from None
+        raise Problem("checklist.invalid", details={"problems": error.problems}) from None
     if _outcome(definition) == "unchanged":
         return find_version(definition["code"], definition["version"]), False
     row = _insert(definition, source)
@@ -123,7 +123,7 @@ def _outcome(definition: dict) -> str:
         return "unchanged"
     newest = db.session.scalar(sa.select(sa.func.max(ChecklistVersion.version))
                                .filter_by(code=definition["code"]))
-    raise Problem(409, "checklist.published_changed", code=definition["code"],
+    raise Problem("checklist.published_changed", code=definition["code"],
                   version=definition["version"], next=newest + 1)
 
 

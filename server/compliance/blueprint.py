@@ -1,24 +1,21 @@
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate
 
 from server.checklists.operations import latest_versions
+from server.core.api import Blueprint
 from server.core.db import db, utcnow
 from server.core.schemas import Id, InputSchema
 from server.properties.models import Property
 from server.properties.schemas import PropertyOut
-from server.users.access import require_property, require_roles, visible_property_ids
-from server.users.models import Role
+from server.users.access import require_property, requires, visible_property_ids
+from server.users.permissions import Permission
 
 from . import evaluate_property
 
 blp = Blueprint("compliance", __name__, url_prefix="/api/compliance",
                 description="Required inspection counts against what was done, per period.")
-
-READERS = (Role.SUPERVISOR, Role.MANAGER, Role.ADMIN)
-
 
 def _month(text: str) -> date:
     try:
@@ -88,7 +85,6 @@ class TrendPointOut(Schema):
 
 
 def _properties(property_id):
-    require_roles(*READERS)
     if property_id is not None:
         return [require_property(property_id)]
     statement = sa.select(Property).order_by(Property.code)
@@ -105,6 +101,7 @@ def _this_month() -> date:
 @blp.route("", methods=["GET"])
 @blp.arguments(ComplianceQuery, location="query")
 @blp.response(200, ComplianceOut)
+@requires(Permission.COMPLIANCE_READ)
 def compliance(query):
     """Each frequency rule's required count against what was done, with the gaps."""
     first = query.get("month") or _this_month()
@@ -117,6 +114,7 @@ def compliance(query):
 @blp.route("/trend", methods=["GET"])
 @blp.arguments(TrendQuery, location="query")
 @blp.response(200, TrendPointOut(many=True))
+@requires(Permission.COMPLIANCE_READ)
 def trend(query):
     """Monthly compliance rate per property and checklist, oldest month first."""
     checklists = latest_versions()

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from flask import g
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.dialects.postgresql import JSONB
@@ -54,3 +55,17 @@ class UTCDateTime(sa.types.TypeDecorator):
 
 # JSONB on PostgreSQL (indexable, compact), plain JSON text elsewhere.
 JSONType = sa.JSON().with_variant(JSONB(), "postgresql")
+
+
+def write_at_commit(write):
+    """Run ``write()`` at the request's commit instead of now.
+
+    For bookkeeping on every request (a token's last use): done at once, it would make a read
+    hold the database's write lock for as long as the read runs.
+    """
+    g.setdefault("commit_hooks", []).append(write)
+
+
+def run_commit_hooks():
+    for write in g.pop("commit_hooks", []):
+        write()

@@ -16,17 +16,25 @@ from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
 
 from .i18n import message
+from .problems import CODE_FOR_HTTP_STATUS, status_of
 
 log = logging.getLogger(__name__)
 
 
 class Problem(Exception):
-    """An error the caller can act on. Raise it from operations and views; nothing is written."""
+    """An error the caller can act on. Raise it from operations and views; nothing is written.
 
-    def __init__(self, status: int, code: str, /, details: dict | None = None,
-                 headers: dict | None = None, **params):
+    Raised by code only: the status comes from the problem table (`server/core/problems.py`).
+
+    ``keep_writes`` asks the request boundary to commit what was flushed before the refusal,
+    for the rare bookkeeping a refusal must not undo (a failed login is counted).
+    """
+
+    def __init__(self, code: str, /, details: dict | None = None,
+                 headers: dict | None = None, keep_writes: bool = False, **params):
         super().__init__(code)
-        self.status = status
+        self.keep_writes = keep_writes
+        self.status = status_of(code)
         self.code = code
         self.details = details or {}
         self.headers = headers or {}
@@ -44,7 +52,11 @@ class ErrorSchema(Schema):
     error = fields.Nested(ErrorBodySchema, required=True)
 
 
-def error_response(status: int, code: str, /, details=None, headers=None, **params):
+def error_response(code: str, /, details=None, headers=None, http_status: int | None = None,
+                   **params):
+    """The envelope for ``code``; ``http_status`` only for errors werkzeug raised with a status of
+    its own that the problem table does not name."""
+    status = http_status or status_of(code)
     body = {"code": code, "message": message(code, **params), "status": status}
     if details:
         body["details"] = details
@@ -53,12 +65,6 @@ def error_response(status: int, code: str, /, details=None, headers=None, **para
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response
-
-
-# werkzeug status → our code, for errors raised by Flask itself (routing, body size, ...).
-_HTTP_CODES = {400: "request.bad", 404: "not_found", 405: "method_not_allowed",
-               413: "request.too_large", 422: "request.invalid", 428: "request.precondition_required",
-               412: "request.stale_version"}
 
 
 def http_exception_response(error: HTTPException):
@@ -73,16 +79,15 @@ def http_exception_response(error: HTTPException):
     if messages:
         # webargs nests field errors by location: {"json": {...}} / {"query": {...}}.
         if _is_invalid_json(messages):
-            return error_response(400, "request.invalid_json", headers=headers)
-        return error_response(status if status != 400 else 422, "request.invalid",
-                              details={"fields": messages},
+            return error_response("request.invalid_json", headers=headers)
+        return error_response("request.invalid", details={"fields": messages},
                               headers=headers)
-    code = _HTTP_CODES.get(status, "request.bad" if status < 500 else "server.error")
+    code = CODE_FOR_HTTP_STATUS.get(status, "request.bad" if status < 500 else "server.error")
     params = {}
     if status == 413:
         from flask import current_app
         params["limit"] = f"{current_app.config['MAX_CONTENT_LENGTH'] // (1024 * 1024)} MB"
-    return error_response(status, code, headers=headers, **params)
+    return error_response(code, headers=headers, http_status=status, **params)
 
 
 def _is_invalid_json(messages) -> bool:
@@ -94,8 +99,7 @@ def _is_invalid_json(messages) -> bool:
 def init_app(app):
     @app.errorhandler(Problem)
     def handle_problem(problem: Problem):
-        return error_response(problem.status, problem.code, problem.details, problem.headers,
-                              **problem.params)
+        return error_response(problem.code, problem.details, problem.headers, **problem.params)
 
     @app.errorhandler(HTTPException)
     def handle_http_exception(error: HTTPException):
@@ -104,4 +108,4 @@ def init_app(app):
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):
         log.exception("unhandled error")
-        return error_response(500, "server.error")
+        return error_response("server.error")

@@ -1,8 +1,8 @@
 """Reachability probe for the PWA's connectivity check."""
 
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from .api import Blueprint
 from .db import db, utcnow
 
 health = Blueprint("health", __name__, url_prefix="/api",

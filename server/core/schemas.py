@@ -2,7 +2,7 @@
 
 from collections.abc import Mapping
 
-from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, pre_load, validate
 
 from .i18n import LocalizedSchema, field_text
 
@@ -45,6 +45,14 @@ class InputSchema(LocalizedSchema):
         elif _unstorable(data):
             raise ValidationError(field_text("field.invalid_characters"))
         return data
+
+
+class HeadersSchema(LocalizedSchema):
+    """Base of request-header schemas (``@blp.arguments(..., location="headers")``): a request
+    carries many headers a view does not read, so the others are ignored, not refused."""
+
+    class Meta:
+        unknown = EXCLUDE
 
 
 # Primary keys are 32-bit integers on PostgreSQL; a bigger number can name nothing.

@@ -2,21 +2,22 @@ import uuid
 from datetime import date
 
 import sqlalchemy as sa
-from flask_smorest import Blueprint
 from sqlalchemy.orm import selectinload
 
-from server.core.db import db
-from server.core.errors import Problem
+from server.core.api import Blueprint
 from server.core.pagination import paginate
 from server.users.access import (
-    can_see_property,
     current_user,
+    require,
     require_property,
+    requires,
+    visible_or_404,
     visible_property_ids,
 )
+from server.users.permissions import Permission
 
 from . import operations
-from .models import FollowUp, FollowUpStatus
+from .models import FollowUp, FollowUpAction, FollowUpStatus
 from .schemas import FollowUpEventIn, FollowUpIn, FollowUpOut, FollowUpPage, FollowUpQuery
 
 blp = Blueprint("followups", __name__, url_prefix="/api/followups",
@@ -26,6 +27,7 @@ blp = Blueprint("followups", __name__, url_prefix="/api/followups",
 @blp.route("", methods=["GET"])
 @blp.arguments(FollowUpQuery, location="query")
 @blp.response(200, FollowUpPage)
+@requires(Permission.FOLLOWUP_READ)
 def list_followups(query):
     """Follow-ups of the caller's properties; overdue ones first."""
     statement = operations.visible_followups(
@@ -48,32 +50,48 @@ def list_followups(query):
 @blp.route("/<uuid:follow_up_id>", methods=["PUT"])
 @blp.arguments(FollowUpIn)
 @blp.response(200, FollowUpOut)
+@requires(Permission.FOLLOWUP_CREATE)
 def create_followup(data, follow_up_id: uuid.UUID):
     """Raise a follow-up by hand (supervisors), under an id the client made. Idempotent."""
-    require_property(data["property_id"], *operations.SUPERVISING)
+    require_property(data["property_id"])
     return operations.create_by_hand(current_user(), follow_up_id, data)
 
 
-def _followup(follow_up_id) -> FollowUp:
-    follow_up = db.session.get(FollowUp, follow_up_id)
-    if follow_up is None or not can_see_property(follow_up.property_id):
-        raise Problem(404, "not_found")
-    return follow_up
+# What each step needs beyond seeing the follow-up. Whoever it is assigned to may mark their
+# own follow-up fixed; anyone else needs FOLLOWUP_FIX.
+STEP_PERMISSIONS = {
+    FollowUpAction.FIX: Permission.FOLLOWUP_FIX,
+    FollowUpAction.VERIFY: Permission.FOLLOWUP_VERIFY,
+    FollowUpAction.REOPEN: Permission.FOLLOWUP_VERIFY,
+    FollowUpAction.ASSIGN: Permission.FOLLOWUP_ASSIGN,
+    FollowUpAction.CONTACT: Permission.FOLLOWUP_NOTE,
+    FollowUpAction.CALLBACK: Permission.FOLLOWUP_NOTE,
+}
+
+
+def _require_step(follow_up: FollowUp, action: str):
+    if action == FollowUpAction.FIX and follow_up.assignee_id == current_user().id:
+        return
+    if action in STEP_PERMISSIONS:
+        require(STEP_PERMISSIONS[action])
 
 
 @blp.route("/<uuid:follow_up_id>", methods=["GET"])
 @blp.response(200, FollowUpOut)
+@requires(Permission.FOLLOWUP_READ)
 def get_followup(follow_up_id: uuid.UUID):
-    return _followup(follow_up_id)
+    return visible_or_404(FollowUp, follow_up_id)
 
 
 @blp.route("/<uuid:follow_up_id>/events", methods=["POST"])
 @blp.arguments(FollowUpEventIn)
 @blp.response(200, FollowUpOut)
 @blp.alt_response(409, description="the follow-up is not in a state that allows this step")
+@requires(Permission.FOLLOWUP_READ)
 def add_event(data, follow_up_id: uuid.UUID):
     """One step: fix (with photos), verify, reopen, contact, callback, assign."""
-    follow_up = _followup(follow_up_id)
+    follow_up = visible_or_404(FollowUp, follow_up_id)
+    _require_step(follow_up, data["action"])
     return operations.add_event(current_user(), follow_up, data)
 
 

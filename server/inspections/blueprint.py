@@ -1,14 +1,16 @@
 import uuid
 from datetime import date
 
-from flask import Response, request
-from flask_smorest import Blueprint
+from flask import Response
 
+from server.core.api import Blueprint
 from server.core.pagination import paginate
-from server.users.access import current_user
+from server.users.access import current_user, requires, visible_or_404
+from server.users.permissions import Permission
 
 from . import listing, operations
-from .schemas import ExportQuery, InspectionIn, InspectionOut, InspectionPage, InspectionQuery
+from .models import Inspection
+from .schemas import ExportQuery, InspectionIn, InspectionOut, InspectionPage, InspectionQuery, PushHeaders
 
 _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -19,6 +21,7 @@ blp = Blueprint("inspections", __name__, url_prefix="/api/inspections",
 @blp.route("", methods=["GET"])
 @blp.arguments(InspectionQuery, location="query")
 @blp.response(200, InspectionPage)
+@requires(Permission.RECORD_READ)
 def list_inspections(query):
     """Records of the caller's properties, filtered and searched, newest first."""
     page = paginate(listing.filtered(query), query)
@@ -33,6 +36,7 @@ def list_inspections(query):
                             "content": {listing_type: {"schema": {"type": "string",
                                                                   "format": "binary"}}
                                         for listing_type in ("text/csv", _XLSX)}}})
+@requires(Permission.RECORD_READ)
 def export_inspections(query):
     """The same selection as the list, as a spreadsheet (at most 100,000 rows)."""
     fmt = query.pop("format")
@@ -44,27 +48,28 @@ def export_inspections(query):
 
 @blp.route("/<uuid:record_id>", methods=["PUT"])
 @blp.arguments(InspectionIn)
+@blp.arguments(PushHeaders, location="headers")
 @blp.response(200, InspectionOut)
-@blp.doc(parameters=[
-    {"in": "header", "name": "If-Match", "required": False, "schema": {"type": "string"},
-     "description": "revision being edited, for a record returned by a supervisor"},
-    {"in": "header", "name": "X-Device-Time", "required": False, "schema": {"type": "string"},
-     "description": "the phone's clock at sending (ISO 8601 with offset)"}])
 @blp.alt_response(409, description="same id, different content")
 @blp.alt_response(412, description="edit of a returned record on a stale revision")
 @blp.alt_response(428, description="edit of a returned record without If-Match")
-def push_inspection(data, record_id: uuid.UUID):
+@requires(Permission.RECORD_PUSH)
+def push_inspection(data, headers, record_id: uuid.UUID):
     """Store a sealed record. Idempotent: the same record sent again changes nothing."""
-    return operations.push_record(current_user(), record_id, data,
-                                  request.headers.get("If-Match"),
-                                  request.headers.get("X-Device-Time"))
+    def check_revision(current: int):
+        blp.check_etag(current, problem="record.stale_revision",
+                       details={"current_revision": current})
+
+    return operations.push_record(current_user(), record_id, data, check_revision,
+                                  headers.get("device_time"))
 
 
 @blp.route("/<uuid:record_id>", methods=["GET"])
 @blp.response(200, InspectionOut)
+@requires(Permission.RECORD_READ)
 def get_inspection(record_id: uuid.UUID):
     """One record as the server holds it, with which attachments are still missing."""
-    return operations.visible_record(record_id)
+    return visible_or_404(Inspection, record_id)
 
 
 def init_app(app):

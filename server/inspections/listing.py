@@ -11,8 +11,9 @@ from flask import current_app
 from server.core.db import db
 from server.core.i18n import translate
 from server.properties.models import Property, Renovation
-from server.users.access import current_user, require_property, visible_property_ids
-from server.users.models import Role, User
+from server.users.access import can, current_user, require_property, visible_property_ids
+from server.users.models import User
+from server.users.permissions import Permission
 
 from .models import Inspection
 from .operations import subject_labels
@@ -37,7 +38,7 @@ def filtered(query: dict):
             # completed_at index newest first and stops after one page (1 ms).
             column = column + 0
         statement = statement.where(column.in_(visible))
-    if Role(user.role) == Role.PATROL:
+    if not can(Permission.RECORD_READ_OTHERS, user):
         # Patrol staff list their own records only; reviewing others' is the supervisor's job.
         statement = statement.where(Inspection.inspector_id == user.id)
     if query.get("checklist"):

@@ -17,7 +17,7 @@ from server.core.errors import Problem
 from server.followups.operations import raise_for_record
 from server.media.models import Blob
 from server.properties.models import Key, Property, Renovation, Unit
-from server.users.access import can_see_property, require_property
+from server.users.access import require_property
 from server.users.models import User
 
 from .answers import AnswerCheck, iter_items, parse_device_time
@@ -25,22 +25,24 @@ from .models import Inspection, InspectionAttachment, InspectionRevision, Inspec
 from .seal import attachment_hashes, seal_hash, seal_payload
 
 
-def push_record(user: User, record_id: uuid.UUID, data: dict, if_match: str | None,
+def push_record(user: User, record_id: uuid.UUID, data: dict, check_revision,
                 device_time: str | None) -> Inspection:
+    """``check_revision(current)`` refuses an edit whose If-Match is not ``current`` (412, or
+    428 without one); it is called only when a returned record is resubmitted."""
     checklist = find_version(data["checklist"]["code"], data["checklist"]["version"])
     if checklist is None:
-        raise Problem(422, "checklist.not_found")
+        raise Problem("checklist.not_found")
     prop = require_property(data["property_id"])
     _check_subject(checklist, prop.id, data["subject"])
     check = AnswerCheck(checklist.definition, data["answers"],
                         _register_rows(checklist.definition, prop.id)).run()
     if check.problems:
-        raise Problem(422, "record.invalid_answers", details={"items": check.problems})
+        raise Problem("record.invalid_answers", details={"items": check.problems})
     expected = seal_hash(seal_payload(record_id, prop.id, data["checklist"], data["subject"],
                                       user.username, data["answers"], data["started_at"],
                                       data["completed_at"]))
     if data["seal"]["hash"] != expected:
-        raise Problem(422, "record.seal_mismatch", details={"expected": expected})
+        raise Problem("record.seal_mismatch", details={"expected": expected})
 
     received = {
         "answers": data["answers"], "seal_hash": expected, "has_failures": check.has_failures,
@@ -59,18 +61,9 @@ def push_record(user: User, record_id: uuid.UUID, data: dict, if_match: str | No
             # Another device (or a retry racing itself) created this id a moment ago.
             existing = _locked(record_id)
     revision = existing.revision
-    record = _push_existing(existing, user, received, if_match)
+    record = _push_existing(existing, user, received, check_revision)
     if record.revision != revision:
         raise_for_record(record, subject_labels([record])[record.id])
-    return record
-
-
-def visible_record(record_id) -> Inspection:
-    """The record, if the caller may see its property; otherwise 404 (its existence is not
-    revealed to people of other properties)."""
-    record = db.session.get(Inspection, record_id)
-    if record is None or not can_see_property(record.property_id):
-        raise Problem(404, "not_found")
     return record
 
 
@@ -93,17 +86,14 @@ def _create(record_id, user, checklist, subject, property_id, received) -> Inspe
     return record
 
 
-def _push_existing(record: Inspection, user: User, received: dict, if_match: str | None):
+def _push_existing(record: Inspection, user: User, received: dict, check_revision):
     known_seals = {record.seal_hash} | {revision.seal_hash for revision in record.revisions}
     if received["seal_hash"] in known_seals:
         return record  # a resend: the effect of sending it once
     if record.status != InspectionStatus.RETURNED or record.inspector_id != user.id:
-        raise Problem(409, "record.different_content",
+        raise Problem("record.different_content",
                       details={"revision": record.revision, "status": record.status})
-    if if_match is None:
-        raise Problem(428, "request.precondition_required")
-    if if_match.strip().removeprefix("W/").strip('"') != str(record.revision):
-        raise Problem(412, "record.stale_revision", details={"current_revision": record.revision})
+    check_revision(record.revision)
     for key, value in received.items():
         setattr(record, key, value)
     record.revision += 1
@@ -135,7 +125,7 @@ def attachment_state(record: Inspection) -> dict:
 
 def _check_subject(checklist, property_id: int, subject: dict):
     if subject["type"] != checklist.subject:
-        raise Problem(422, "record.bad_subject", details={"expected_type": checklist.subject})
+        raise Problem("record.bad_subject", details={"expected_type": checklist.subject})
     model = {"renovation": Renovation, "unit": Unit}.get(subject["type"])
     if model is None:  # property / key_register: the subject is the property itself
         ok = subject["id"] == property_id
@@ -143,7 +133,7 @@ def _check_subject(checklist, property_id: int, subject: dict):
         row = db.session.get(model, subject["id"])
         ok = row is not None and row.property_id == property_id
     if not ok:
-        raise Problem(422, "record.bad_subject", details={"expected_type": checklist.subject})
+        raise Problem("record.bad_subject", details={"expected_type": checklist.subject})
 
 
 def _register_rows(definition: dict, property_id: int) -> set[str]:

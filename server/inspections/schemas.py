@@ -1,6 +1,6 @@
 from marshmallow import Schema, ValidationError, fields, validate
 
-from server.core.schemas import Id, InputSchema, PageMetaSchema, PageQuerySchema
+from server.core.schemas import HeadersSchema, Id, InputSchema, PageMetaSchema, PageQuerySchema
 
 from .answers import parse_device_time
 
@@ -25,6 +25,15 @@ class SubjectRef(InputSchema):
 
 class SealIn(InputSchema):
     hash = fields.String(required=True, validate=HEX64)
+
+
+class PushHeaders(HeadersSchema):
+    if_match = fields.String(data_key="If-Match", metadata={
+        "description": 'the revision being edited, as "2": needed only to resubmit a record a '
+                       "supervisor returned"})
+    device_time = fields.String(data_key="X-Device-Time", metadata={
+        "description": "the phone's clock at sending (ISO 8601 with offset), to record how far "
+                       "it was off"})
 
 
 class InspectionIn(InputSchema):

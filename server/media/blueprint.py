@@ -2,13 +2,14 @@
 
 import sqlalchemy as sa
 from flask import Response, current_app, request
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from server.core.api import Blueprint
 from server.core.db import db
 from server.core.errors import Problem
-from server.core.schemas import InputSchema
-from server.users.access import current_user, visible_property_ids
+from server.core.schemas import HeadersSchema, InputSchema
+from server.users.access import current_user, requires, visible_property_ids
+from server.users.permissions import Permission
 
 from . import operations
 from .models import Blob
@@ -32,6 +33,11 @@ class UploadQuery(InputSchema):
     kind = fields.String(load_default="photo", validate=validate.OneOf(("photo", "signature")))
 
 
+class UploadHeaders(HeadersSchema):
+    content_range = fields.String(data_key="Content-Range", metadata={
+        "description": "bytes START-END/TOTAL for one part of a resumable upload"})
+
+
 class DownloadQuery(InputSchema):
     variant = fields.String(load_default="display",
                             validate=validate.OneOf(("display", "thumb", "original")))
@@ -39,6 +45,7 @@ class DownloadQuery(InputSchema):
 
 @blp.route("/<sha256>/status", methods=["GET"])
 @blp.response(200, BlobStatusOut)
+@requires(Permission.MEDIA_UPLOAD)
 def blob_status(sha256):
     """Is this blob stored, and how much of an unfinished upload does the server hold?"""
     operations.check_sha256(sha256)
@@ -47,25 +54,25 @@ def blob_status(sha256):
 
 @blp.route("/<sha256>", methods=["PUT"])
 @blp.arguments(UploadQuery, location="query")
+@blp.arguments(UploadHeaders, location="headers")
 @blp.response(200, BlobStatusOut)
-@blp.doc(requestBody=_UPLOAD_BODY, parameters=[
-    {"in": "header", "name": "Content-Range", "required": False, "schema": {"type": "string"},
-     "description": "bytes START-END/TOTAL for one part of a resumable upload"}])
+@blp.doc(requestBody=_UPLOAD_BODY)
 @blp.alt_response(409, description="the part does not start where the server's copy ends")
 @blp.alt_response(413, description="larger than the upload limit (details.max_bytes)")
 @blp.alt_response(415, description="not an accepted image type")
 @blp.alt_response(422, description="hash mismatch, not an image, too many pixels")
-def upload_blob(query, sha256):
+@requires(Permission.MEDIA_UPLOAD)
+def upload_blob(query, headers, sha256):
     """Upload a blob whole, or one part of it (Content-Range). Idempotent."""
     operations.check_sha256(sha256)
     length = request.content_length
     if length is not None and length > current_app.config["MAX_UPLOAD_BYTES"]:
-        raise Problem(413, "upload.too_large",
+        raise Problem("upload.too_large",
                       details={"max_bytes": current_app.config["MAX_UPLOAD_BYTES"]},
                       limit=f"{current_app.config['MAX_UPLOAD_BYTES'] // (1024 * 1024)} MB")
     content_type = (request.mimetype or "").lower()
     return operations.receive(sha256, query["kind"], content_type, request.get_data(cache=False),
-                              request.headers.get("Content-Range"), current_user())
+                              headers.get("content_range"), current_user())
 
 
 @blp.route("/<sha256>", methods=["GET"])
@@ -76,12 +83,13 @@ def upload_blob(query, sha256):
                                                                   "format": "binary"}},
                                         "image/png": {"schema": {"type": "string",
                                                                  "format": "binary"}}}}})
+@requires(Permission.MEDIA_READ)
 def download_blob(query, sha256):
     """A stored photo or signature, for people who may see a record that holds it."""
     operations.check_sha256(sha256)
     blob = db.session.get(Blob, sha256)
     if blob is None or not may_read(blob):
-        raise Problem(404, "not_found")
+        raise Problem("not_found")
     variant = query["variant"]
     key = operations.storage_keys(sha256, blob.kind)[variant]
     if variant == "original":

@@ -47,7 +47,7 @@ def decode(data: bytes, content_type: str, kind: str, max_pixels: int) -> Image.
     formats = accepted_types(kind)
     limits = {"accepted_types": sorted(formats), "max_pixels": max_pixels}
     if content_type not in formats:
-        raise Problem(415, "upload.unsupported_type", details=limits, type=content_type or "?")
+        raise Problem("upload.unsupported_type", details=limits, type=content_type or "?")
     try:
         with warnings.catch_warnings():
             # Pillow only warns between MAX_IMAGE_PIXELS and twice that; refuse those too.
@@ -55,17 +55,17 @@ def decode(data: bytes, content_type: str, kind: str, max_pixels: int) -> Image.
             image = Image.open(io.BytesIO(data), formats=list(set(formats.values())))
             width, height = image.size
             if width * height > max_pixels:
-                raise Problem(422, "upload.too_many_pixels", details=limits,
+                raise Problem("upload.too_many_pixels", details=limits,
                               size=f"{width}×{height}", limit=f"{max_pixels / 1e6:.0f}")
             if image.format != formats[content_type]:
-                raise Problem(422, "upload.type_mismatch", details=limits, type=content_type,
+                raise Problem("upload.type_mismatch", details=limits, type=content_type,
                               actual=image.format or "?")
             image.load()  # a truncated file fails here, not later in a PDF
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise Problem(422, "upload.too_many_pixels", details=limits, size="?",
+        raise Problem("upload.too_many_pixels", details=limits, size="?",
                       limit=f"{max_pixels / 1e6:.0f}") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
-        raise Problem(422, "upload.not_an_image", details=limits) from None
+        raise Problem("upload.not_an_image", details=limits) from None
     return image
 
 

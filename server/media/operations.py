@@ -27,7 +27,7 @@ def storage_keys(sha256: str, kind: str) -> dict[str, str]:
 
 def check_sha256(sha256: str):
     if not SHA256.match(sha256):
-        raise Problem(422, "upload.bad_hash_format")
+        raise Problem("upload.bad_hash_format")
 
 
 def upload_status(sha256: str, user: User) -> dict:
@@ -52,10 +52,10 @@ def parse_content_range(header: str | None, body_length: int) -> tuple[int, int]
         return 0, body_length
     match = _RANGE.match(header.strip())
     if not match:
-        raise Problem(400, "upload.bad_range")
+        raise Problem("upload.bad_range")
     start, end, total = (int(group) for group in match.groups())
     if end < start or end >= total or end - start + 1 != body_length:
-        raise Problem(400, "upload.bad_range")
+        raise Problem("upload.bad_range")
     return start, total
 
 
@@ -69,12 +69,12 @@ def receive(sha256: str, kind: str, content_type: str, data: bytes, content_rang
     limits = {"max_bytes": config["MAX_UPLOAD_BYTES"],
               "accepted_types": sorted(images.accepted_types(kind))}
     if total > config["MAX_UPLOAD_BYTES"]:
-        raise Problem(413, "upload.too_large", details=limits,
+        raise Problem("upload.too_large", details=limits,
                       limit=f"{config['MAX_UPLOAD_BYTES'] // (1024 * 1024)} MB")
     if content_type not in images.accepted_types(kind):
-        raise Problem(415, "upload.unsupported_type", details=limits, type=content_type or "?")
+        raise Problem("upload.unsupported_type", details=limits, type=content_type or "?")
     if total == 0:
-        raise Problem(422, "upload.not_an_image", details=limits)
+        raise Problem("upload.not_an_image", details=limits)
     if start == 0 and len(data) == total:
         return _store(sha256, kind, content_type, data, user)
 
@@ -88,7 +88,7 @@ def receive(sha256: str, kind: str, content_type: str, data: bytes, content_rang
         db.session.add(upload)
         db.session.flush()
     if total != upload.total_size or start != upload.received:
-        raise Problem(409, "upload.offset_mismatch",
+        raise Problem("upload.offset_mismatch",
                       details={"received": upload.received, "size": upload.total_size},
                       received=upload.received)
     db.session.add(UploadPart(upload_id=upload.id, offset=start, data=data))
@@ -101,17 +101,20 @@ def receive(sha256: str, kind: str, content_type: str, data: bytes, content_rang
                                .order_by(UploadPart.offset)).all()
     whole = b"".join(parts)
     # The parts are of no use whatever happens next: a good blob is stored, a bad one is
-    # refused. Remove them in a transaction of their own so a refusal still clears them.
+    # refused, and the refusal must still clear them.
     db.session.delete(upload)
     db.session.flush()
-    db.session.commit()
-    return _store(sha256, upload.kind, upload.content_type, whole, user)
+    try:
+        return _store(sha256, upload.kind, upload.content_type, whole, user)
+    except Problem as problem:
+        problem.keep_writes = True
+        raise
 
 
 def _store(sha256: str, kind: str, content_type: str, data: bytes, user: User) -> dict:
     actual = hashlib.sha256(data).hexdigest()
     if actual != sha256:
-        raise Problem(422, "upload.hash_mismatch", details={"expected": sha256, "actual": actual})
+        raise Problem("upload.hash_mismatch", details={"expected": sha256, "actual": actual})
     config = current_app.config
     processed = images.process(data, content_type, kind, config["MAX_IMAGE_PIXELS"])
     keys = storage_keys(sha256, kind)

@@ -3,13 +3,14 @@
 import uuid
 
 from flask import Response, after_this_request
-from flask_smorest import Blueprint
 
-from server.inspections.operations import visible_record
-from server.users.access import current_user, require_property
-from server.users.models import Role
+from server.core.api import Blueprint
+from server.inspections.models import Inspection
+from server.users.access import current_user, require_property, requires, visible_or_404
+from server.users.permissions import Permission
 
 from . import jobs, operations
+from .models import ExportJob
 from .schemas import ExportIn, ExportOut, PdfQuery
 
 blp = Blueprint("pdf", __name__, url_prefix="/api",
@@ -24,9 +25,10 @@ _ZIP = {"application/zip": {"schema": {"type": "string", "format": "binary"}}}
 @blp.response(200, content_type="application/pdf")
 @blp.doc(responses={"200": {"description": "the record as a PDF", "content": _PDF}})
 @blp.alt_response(404, description="no such record, or not of a property assigned to the caller")
+@requires(Permission.RECORD_READ)
 def record_pdf(query, record_id: uuid.UUID):
     """One record as a signed PDF: items, photos, signatures, history and the seal."""
-    record = visible_record(record_id)
+    record = visible_or_404(Inspection, record_id)
     data = operations.record_pdf(record, query["lang"])
     return _download(data, "application/pdf", operations.record_filename(record), inline=True)
 
@@ -36,10 +38,11 @@ def record_pdf(query, record_id: uuid.UUID):
 @blp.response(202, ExportOut)
 @blp.alt_response(403, description="role or property not allowed")
 @blp.alt_response(422, description="no records match, too many, or bad dates")
+@requires(Permission.RECORD_EXPORT)
 def create_export(data):
     """Start a batch export of the records matching the filters; poll its progress."""
     user = current_user()
-    require_property(data["property_id"], Role.SUPERVISOR, Role.MANAGER, Role.ADMIN)
+    require_property(data["property_id"])
     job = operations.create_export(user, data)
     job_id = job.id
 
@@ -56,9 +59,10 @@ def create_export(data):
 @blp.route("/exports/<int:export_id>", methods=["GET"])
 @blp.response(200, ExportOut)
 @blp.alt_response(404, description="no such export of the caller's")
+@requires(Permission.RECORD_READ)
 def get_export(export_id: int):
     """An export's status and progress (done of total records)."""
-    return operations.fail_if_stalled(operations.visible_export(export_id, current_user()))
+    return operations.fail_if_stalled(_own_export(export_id))
 
 
 @blp.route("/exports/<int:export_id>/file", methods=["GET"])
@@ -67,11 +71,18 @@ def get_export(export_id: int):
                             "content": {**_PDF, **_ZIP}}})
 @blp.alt_response(409, description="the export is not finished")
 @blp.alt_response(404, description="no such export of the caller's")
+@requires(Permission.RECORD_READ)
 def export_file(export_id: int):
     """The finished export: one merged PDF, or a ZIP with one PDF per record."""
-    job = operations.visible_export(export_id, current_user())
+    job = _own_export(export_id)
     data, mimetype, name = operations.export_file(job)
     return _download(data, mimetype, name)
+
+
+def _own_export(export_id: int) -> ExportJob:
+    """Exports are seen only by whoever started them, while they still serve its property."""
+    user = current_user()
+    return visible_or_404(ExportJob, export_id, also=lambda job: job.user_id == user.id)
 
 
 def _download(data: bytes, mimetype: str, name: str, inline: bool = False) -> Response:

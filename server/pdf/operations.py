@@ -58,13 +58,13 @@ def create_export(user: User, data: dict) -> ExportJob:
     starts it (`jobs.dispatch`) after the commit."""
     filters = {key: data[key] for key in FILTERS if data.get(key) is not None}
     if filters.get("date_from") and filters.get("date_to") and filters["date_to"] < filters["date_from"]:
-        raise Problem(422, "export.bad_dates")
+        raise Problem("export.bad_dates")
     ids = matching_records({"property_id": data["property_id"], **filters})
     limit = current_app.config["EXPORT_MAX_RECORDS"]
     if not ids:
-        raise Problem(422, "export.no_records")
+        raise Problem("export.no_records")
     if len(ids) > limit:
-        raise Problem(422, "export.too_many", details={"matching": len(ids), "max_records": limit},
+        raise Problem("export.too_many", details={"matching": len(ids), "max_records": limit},
                       count=len(ids), limit=limit)
     job = ExportJob(user_id=user.id, property_id=data["property_id"],
                     filters={key: value if isinstance(value, bool | int) else str(value)
@@ -73,14 +73,6 @@ def create_export(user: User, data: dict) -> ExportJob:
                     language=data["lang"], status=ExportStatus.QUEUED, total=len(ids), done=0)
     db.session.add(job)
     db.session.flush()
-    return job
-
-
-def visible_export(job_id: int, user: User) -> ExportJob:
-    """The caller's own export, while they may still see its property; 404 otherwise."""
-    job = db.session.get(ExportJob, job_id)
-    if job is None or job.user_id != user.id or not can_see_property(job.property_id, user):
-        raise Problem(404, "not_found")
     return job
 
 
@@ -99,7 +91,7 @@ def fail_if_stalled(job: ExportJob) -> ExportJob:
 def export_file(job: ExportJob) -> tuple[bytes, str, str]:
     """(bytes, mimetype, download name) of a finished export."""
     if job.status != ExportStatus.DONE or not job.file_key:
-        raise Problem(409, "export.not_ready", details={"status": job.status})
+        raise Problem("export.not_ready", details={"status": job.status})
     extension = "zip" if job.format == "zip" else "pdf"
     mimetype = "application/zip" if job.format == "zip" else "application/pdf"
     return blob_store().get(job.file_key), mimetype, f"xuncha-export-{job.id}.{extension}"

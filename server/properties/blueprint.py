@@ -5,14 +5,12 @@ supervisors and admins edit them. Edits carry the row version in If-Match.
 """
 
 import sqlalchemy as sa
-from flask import g
-from flask_smorest import Blueprint
 
+from server.core.api import Blueprint
 from server.core.db import db
-from server.core.errors import Problem
 from server.core.pagination import paginate
-from server.users.access import require_property, require_roles, visible_property_ids
-from server.users.models import Role
+from server.users.access import require_property, requires, visible_or_404, visible_property_ids
+from server.users.permissions import Permission
 
 from . import operations
 from .models import Key, Property, Renovation, Unit
@@ -40,11 +38,10 @@ from .schemas import (
 blp = Blueprint("properties", __name__, url_prefix="/api/properties",
                 description="Properties and their registers: units, renovations, keys.")
 
-EDITORS = (Role.SUPERVISOR, Role.ADMIN)
-
 
 @blp.route("", methods=["GET"])
 @blp.response(200, PropertyOut(many=True))
+@requires(Permission.PROPERTY_READ)
 def list_properties():
     """The properties the caller serves (managers and admins: all)."""
     statement = sa.select(Property).order_by(Property.code)
@@ -57,14 +54,15 @@ def list_properties():
 @blp.route("", methods=["POST"])
 @blp.arguments(PropertyIn)
 @blp.response(201, PropertyOut)
+@requires(Permission.PROPERTY_MANAGE)
 def create_property(data):
     """Add a property (admin)."""
-    require_roles(Role.ADMIN)
     return operations.create_property(data)
 
 
 @blp.route("/<int:property_id>", methods=["GET"])
 @blp.response(200, PropertyOut)
+@requires(Permission.PROPERTY_READ)
 def get_property(property_id):
     return require_property(property_id)
 
@@ -72,28 +70,21 @@ def get_property(property_id):
 @blp.route("/<int:property_id>", methods=["PATCH"])
 @blp.arguments(PropertyUpdateIn(partial=True))
 @blp.response(200, PropertyOut)
+@requires(Permission.PROPERTY_MANAGE)
 def update_property(data, property_id):
     """Rename a property or change its time zone (admin)."""
-    return operations.update_property(require_property(property_id, Role.ADMIN), data)
+    return operations.update_property(require_property(property_id), data)
 
 
-def _row_of_property(model, property_id: int, row_id: int):
-    row = db.session.get(model, row_id)
-    if row is None or row.property_id != property_id:
-        raise Problem(404, "not_found")
+def _versioned(row):
+    """Answer with the row's version as ETag: the client sends it back in If-Match to edit."""
+    blp.set_etag(row.version)
     return row
 
 
-def _etag(row):
-    g.etag_version = row.version
-    return row
-
-
-@blp.after_request
-def send_etag(response):
-    if getattr(g, "etag_version", None) is not None:
-        response.set_etag(str(g.etag_version))
-    return response
+def _edit(row, data):
+    blp.check_etag(row.version, details={"current_version": row.version})
+    return _versioned(operations.update_register_row(row, data))
 
 
 # --- units (households) ---------------------------------------------------------------------
@@ -101,6 +92,7 @@ def send_etag(response):
 @blp.route("/<int:property_id>/units", methods=["GET"])
 @blp.arguments(UnitQuery, location="query")
 @blp.response(200, UnitPage)
+@requires(Permission.PROPERTY_READ)
 def list_units(query, property_id):
     """Households of a property, searchable by building, room or owner."""
     require_property(property_id)
@@ -118,20 +110,23 @@ def list_units(query, property_id):
 
 
 @blp.route("/<int:property_id>/units", methods=["POST"])
+@blp.etag
 @blp.arguments(UnitIn)
 @blp.response(201, UnitOut)
+@requires(Permission.REGISTER_EDIT)
 def create_unit(data, property_id):
-    return _etag(operations.create_unit(require_property(property_id, *EDITORS), data))
+    return _versioned(operations.create_unit(require_property(property_id), data))
 
 
 @blp.route("/<int:property_id>/units/<int:unit_id>", methods=["PATCH"])
+@blp.etag
 @blp.arguments(UnitUpdateIn)
 @blp.response(200, UnitOut)
-@blp.alt_response(412, description="the row changed since the version in If-Match")
+@requires(Permission.REGISTER_EDIT)
 def update_unit(data, property_id, unit_id):
-    require_property(property_id, *EDITORS)
-    row = _row_of_property(Unit, property_id, unit_id)
-    return _etag(operations.update_register_row(row, data, operations.expected_version()))
+    require_property(property_id)
+    row = visible_or_404(Unit, unit_id, property_id=property_id)
+    return _edit(row, data)
 
 
 # --- renovations ----------------------------------------------------------------------------
@@ -139,6 +134,7 @@ def update_unit(data, property_id, unit_id):
 @blp.route("/<int:property_id>/renovations", methods=["GET"])
 @blp.arguments(RenovationQuery, location="query")
 @blp.response(200, RenovationPage)
+@requires(Permission.PROPERTY_READ)
 def list_renovations(query, property_id):
     """The renovation register (装修台账); `status=active` is what is patrolled daily."""
     require_property(property_id)
@@ -150,20 +146,23 @@ def list_renovations(query, property_id):
 
 
 @blp.route("/<int:property_id>/renovations", methods=["POST"])
+@blp.etag
 @blp.arguments(RenovationIn)
 @blp.response(201, RenovationOut)
+@requires(Permission.REGISTER_EDIT)
 def create_renovation(data, property_id):
-    return _etag(operations.create_renovation(require_property(property_id, *EDITORS), data))
+    return _versioned(operations.create_renovation(require_property(property_id), data))
 
 
 @blp.route("/<int:property_id>/renovations/<int:renovation_id>", methods=["PATCH"])
+@blp.etag
 @blp.arguments(RenovationUpdateIn)
 @blp.response(200, RenovationOut)
-@blp.alt_response(412, description="the row changed since the version in If-Match")
+@requires(Permission.REGISTER_EDIT)
 def update_renovation(data, property_id, renovation_id):
-    require_property(property_id, *EDITORS)
-    row = _row_of_property(Renovation, property_id, renovation_id)
-    return _etag(operations.update_register_row(row, data, operations.expected_version()))
+    require_property(property_id)
+    row = visible_or_404(Renovation, renovation_id, property_id=property_id)
+    return _edit(row, data)
 
 
 # --- keys -----------------------------------------------------------------------------------
@@ -171,6 +170,7 @@ def update_renovation(data, property_id, renovation_id):
 @blp.route("/<int:property_id>/keys", methods=["GET"])
 @blp.arguments(KeyQuery, location="query")
 @blp.response(200, KeyPage)
+@requires(Permission.PROPERTY_READ)
 def list_keys(query, property_id):
     """The key register (钥匙台账)."""
     require_property(property_id)
@@ -181,20 +181,23 @@ def list_keys(query, property_id):
 
 
 @blp.route("/<int:property_id>/keys", methods=["POST"])
+@blp.etag
 @blp.arguments(KeyIn)
 @blp.response(201, KeyOut)
+@requires(Permission.REGISTER_EDIT)
 def create_key(data, property_id):
-    return _etag(operations.create_key(require_property(property_id, *EDITORS), data))
+    return _versioned(operations.create_key(require_property(property_id), data))
 
 
 @blp.route("/<int:property_id>/keys/<int:key_id>", methods=["PATCH"])
+@blp.etag
 @blp.arguments(KeyUpdateIn)
 @blp.response(200, KeyOut)
-@blp.alt_response(412, description="the row changed since the version in If-Match")
+@requires(Permission.REGISTER_EDIT)
 def update_key(data, property_id, key_id):
-    require_property(property_id, *EDITORS)
-    row = _row_of_property(Key, property_id, key_id)
-    return _etag(operations.update_register_row(row, data, operations.expected_version()))
+    require_property(property_id)
+    row = visible_or_404(Key, key_id, property_id=property_id)
+    return _edit(row, data)
 
 
 def init_app(app):

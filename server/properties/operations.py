@@ -1,7 +1,6 @@
 """Writes to properties and their registers. Each operation flushes; the request commits."""
 
 import sqlalchemy as sa
-from flask import request
 
 from server.core.db import db
 from server.core.errors import Problem
@@ -11,7 +10,7 @@ from .models import Key, Property, Renovation, Unit
 
 def create_property(data: dict) -> Property:
     if db.session.scalar(sa.select(Property.id).filter_by(code=data["code"])):
-        raise Problem(409, "property.code_taken", code=data["code"])
+        raise Problem("property.code_taken", code=data["code"])
     prop = Property(**data)
     db.session.add(prop)
     db.session.flush()
@@ -21,32 +20,15 @@ def create_property(data: dict) -> Property:
 def update_property(prop: Property, data: dict) -> Property:
     if "code" in data and data["code"] != prop.code and db.session.scalar(
             sa.select(Property.id).filter_by(code=data["code"])):
-        raise Problem(409, "property.code_taken", code=data["code"])
+        raise Problem("property.code_taken", code=data["code"])
     for key, value in data.items():
         setattr(prop, key, value)
     db.session.flush()
     return prop
 
 
-def expected_version() -> int:
-    """The register-row version the client is editing, from If-Match (428 when missing).
-
-    Accepts ``"3"``, ``W/"3"`` and ``3``: the ETag we send is the row's version in quotes.
-    """
-    header = request.headers.get("If-Match")
-    if not header:
-        raise Problem(428, "request.precondition_required")
-    value = header.strip().removeprefix("W/").strip('"')
-    if not value.isdigit():
-        raise Problem(412, "request.stale_version")
-    return int(value)
-
-
-def update_register_row(row, data: dict, version: int):
-    """Apply ``data`` if ``version`` is the row's current one; a stale edit is a 412."""
-    if row.version != version:
-        raise Problem(412, "request.stale_version",
-                      details={"current_version": row.version, "your_version": version})
+def update_register_row(row, data: dict):
+    """Apply ``data``; the view has checked that the client edited the current version."""
     for key, value in data.items():
         setattr(row, key, value)
     _check_renovation_dates(row)
@@ -59,7 +41,7 @@ def create_unit(prop: Property, data: dict) -> Unit:
     duplicate = db.session.scalar(sa.select(Unit.id).filter_by(
         property_id=prop.id, building=unit.building, entrance=unit.entrance, room=unit.room))
     if duplicate:
-        raise Problem(409, "unit.duplicate", label=unit.label)
+        raise Problem("unit.duplicate", label=unit.label)
     db.session.add(unit)
     db.session.flush()
     return unit
@@ -70,7 +52,7 @@ def unit_of_property(prop: Property, unit_id: int | None) -> Unit | None:
         return None
     unit = db.session.get(Unit, unit_id)
     if unit is None or unit.property_id != prop.id:
-        raise Problem(422, "unit.not_in_property", details={"fields": {"unit_id": [unit_id]}})
+        raise Problem("unit.not_in_property", details={"fields": {"unit_id": [unit_id]}})
     return unit
 
 
@@ -85,7 +67,7 @@ def create_renovation(prop: Property, data: dict) -> Renovation:
 
 def create_key(prop: Property, data: dict) -> Key:
     if db.session.scalar(sa.select(Key.id).filter_by(property_id=prop.id, tag_no=data["tag_no"])):
-        raise Problem(409, "key.tag_taken", tag=data["tag_no"])
+        raise Problem("key.tag_taken", tag=data["tag_no"])
     key = Key(property_id=prop.id, **data)
     key.unit = unit_of_property(prop, data.get("unit_id"))
     db.session.add(key)
@@ -95,5 +77,5 @@ def create_key(prop: Property, data: dict) -> Key:
 
 def _check_renovation_dates(row):
     if isinstance(row, Renovation) and row.permit_end < row.permit_start:
-        raise Problem(422, "renovation.bad_dates",
+        raise Problem("renovation.bad_dates",
                       details={"fields": {"permit_end": ["before permit_start"]}})

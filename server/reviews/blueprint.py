@@ -1,15 +1,14 @@
 import uuid
 
 import sqlalchemy as sa
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from server.core.api import Blueprint
 from server.core.db import db
-from server.inspections.models import InspectionRevision
-from server.inspections.operations import visible_record
+from server.inspections.models import Inspection, InspectionRevision
 from server.inspections.schemas import InspectionOut
-from server.users.access import current_user, require_property
-from server.users.models import Role
+from server.users.access import current_user, requires, visible_or_404
+from server.users.permissions import Permission
 
 from . import operations
 from .models import ReviewEvent
@@ -17,8 +16,6 @@ from .schemas import ReviewEventOut, ReviewIn
 
 blp = Blueprint("reviews", __name__, url_prefix="/api/inspections",
                 description="Supervisor review of records, and each record's history.")
-
-REVIEWERS = (Role.SUPERVISOR, Role.MANAGER, Role.ADMIN)
 
 
 class RevisionOut(Schema):
@@ -42,19 +39,20 @@ class HistoryOut(Schema):
 @blp.response(200, InspectionOut)
 @blp.alt_response(409, description="this revision was already reviewed")
 @blp.alt_response(412, description="the record has a newer revision than the one reviewed")
+@requires(Permission.RECORD_REVIEW)
 def review(data, record_id: uuid.UUID):
     """Approve a submitted record, or return it to its inspector with comments per item."""
-    record = visible_record(record_id)
-    require_property(record.property_id, *REVIEWERS)
+    record = visible_or_404(Inspection, record_id)
     return operations.review_record(current_user(), record, data["action"], data["revision"],
                                     data.get("comment"), data["item_comments"])
 
 
 @blp.route("/<uuid:record_id>/history", methods=["GET"])
 @blp.response(200, HistoryOut)
+@requires(Permission.RECORD_READ)
 def history(record_id: uuid.UUID):
     """Every sealed revision and every review step, oldest first (the audit trail)."""
-    record = visible_record(record_id)
+    record = visible_or_404(Inspection, record_id)
     return {
         "revisions": db.session.scalars(sa.select(InspectionRevision)
                                         .filter_by(inspection_id=record.id)

@@ -14,17 +14,17 @@ def review_record(user: User, record: Inspection, action: str, revision: int,
     """Idempotent only in the sense that a second review of the same revision is refused:
     a reviewed revision is settled, and a new one comes only from the inspector."""
     if record.inspector_id == user.id:
-        raise Problem(403, "review.own_record")
+        raise Problem("review.own_record")
     if revision != record.revision:
-        raise Problem(412, "record.stale_revision", details={"current_revision": record.revision})
+        raise Problem("record.stale_revision", details={"current_revision": record.revision})
     if record.status != InspectionStatus.SUBMITTED:
-        raise Problem(409, "review.already_reviewed", details={"status": record.status})
+        raise Problem("review.already_reviewed", details={"status": record.status})
     known = {item["id"] for item in iter_items(record.checklist_version.definition)}
     if unknown := sorted(set(item_comments) - known):
-        raise Problem(422, "review.unknown_items", details={"items": unknown})
+        raise Problem("review.unknown_items", details={"items": unknown})
     item_comments = {key: text.strip() for key, text in item_comments.items() if text.strip()}
     if action == ReviewAction.RETURN and not (comment or "").strip() and not item_comments:
-        raise Problem(422, "review.comment_required")
+        raise Problem("review.comment_required")
     db.session.add(ReviewEvent(inspection_id=record.id, revision=record.revision, action=action,
                                actor_id=user.id, comment=(comment or "").strip() or None,
                                item_comments=item_comments))

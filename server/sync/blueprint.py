@@ -3,12 +3,12 @@ import json
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from server.checklists.models import ChecklistVersion
 from server.checklists.operations import latest_versions
 from server.checklists.schemas import ChecklistVersionOut
+from server.core.api import Blueprint
 from server.core.db import db, utcnow
 from server.core.errors import Problem
 from server.core.schemas import InputSchema
@@ -20,7 +20,8 @@ from server.inspections.schemas import InspectionOut
 from server.properties.models import Key, Property, Renovation, Unit
 from server.properties.schemas import KeyOut, PropertyOut, RenovationOut, UnitOut
 from server.schedule import due_for
-from server.users.access import current_user, visible_property_ids
+from server.users.access import current_user, requires, visible_property_ids
+from server.users.permissions import Permission
 from server.users.schemas import UserOut
 
 blp = Blueprint("sync", __name__, url_prefix="/api/sync",
@@ -79,12 +80,13 @@ def decode_cursor(cursor: str) -> datetime:
             raise ValueError
         return moment
     except (ValueError, KeyError, TypeError):
-        raise Problem(422, "sync.bad_cursor") from None
+        raise Problem("sync.bad_cursor") from None
 
 
 @blp.route("/pull", methods=["GET"])
 @blp.arguments(PullQuery, location="query")
 @blp.response(200, PullOut)
+@requires(Permission.SYNC_PULL)
 def pull(query):
     """Everything the caller's phone needs offline, or only what changed since ``cursor``."""
     user = current_user()

@@ -1,15 +1,16 @@
 import sqlalchemy as sa
 from flask import g, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from server.core.api import Blueprint
 from server.core.db import db
 from server.core.errors import Problem
 from server.properties.models import Property, PropertyMember
 
 from . import operations
-from .access import current_user, require_roles, visible_property_ids
-from .models import Role, User
+from .access import current_user, requires, visible_or_404, visible_property_ids
+from .models import User
+from .permissions import Permission
 from .schemas import (
     LoginIn,
     LoginOut,
@@ -37,15 +38,14 @@ def login(data):
     username, address = data["username"], request.remote_addr or "unknown"
     wait = operations.login_blocked_for(username, address)
     if wait is not None:
-        raise Problem(429, "auth.rate_limited", headers={"Retry-After": str(wait)},
+        raise Problem("auth.rate_limited", headers={"Retry-After": str(wait)},
                       details={"retry_after_seconds": wait}, minutes=max(1, -(-wait // 60)))
     user = db.session.scalar(sa.select(User).filter_by(username=username))
     if not operations.check_password(user, data["password"]) or not user.is_active:
         operations.record_login_attempt(username, address, succeeded=False)
         # The failure must be counted even though the answer is an error, or the rate limit
-        # would never trigger: commit it before raising.
-        db.session.commit()
-        raise Problem(401, "auth.invalid_credentials")
+        # would never trigger.
+        raise Problem("auth.invalid_credentials", keep_writes=True)
     operations.record_login_attempt(username, address, succeeded=True)
     token, row = operations.issue_token(user, data.get("device"))
     return {"token": token, "expires_at": row.expires_at, "user": user}
@@ -53,6 +53,7 @@ def login(data):
 
 @auth.route("/logout", methods=["POST"])
 @auth.response(204)
+@requires(Permission.ACCOUNT_USE)
 def logout():
     """Revoke the token this request was made with."""
     operations.revoke_token(g.token)
@@ -60,6 +61,7 @@ def logout():
 
 @users.route("/me")
 @users.response(200, UserOut)
+@requires(Permission.ACCOUNT_USE)
 def me():
     """The caller, with the properties they serve."""
     return current_user()
@@ -69,14 +71,14 @@ def me():
 class Users(MethodView):
     @users.arguments(UserQuery, location="query")
     @users.response(200, UserOut(many=True))
+    @requires(Permission.USER_READ)
     def get(self, query):
         """People the caller works with (supervisors: members of their own properties)."""
-        require_roles(Role.SUPERVISOR, Role.MANAGER, Role.ADMIN)
         statement = sa.select(User).order_by(User.username)
         visible = visible_property_ids()
         if query.get("property_id") is not None:
             if visible is not None and query["property_id"] not in visible:
-                raise Problem(403, "access.property_denied")
+                raise Problem("access.property_denied")
             visible = [query["property_id"]]
         if visible is not None:
             statement = statement.where(User.id.in_(
@@ -87,40 +89,33 @@ class Users(MethodView):
 
     @users.arguments(UserCreateIn)
     @users.response(201, UserOut)
+    @requires(Permission.USER_MANAGE)
     def post(self, data):
         """Create an account (admin)."""
-        require_roles(Role.ADMIN)
         return operations.create_user(**data)
-
-
-def _user_or_404(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise Problem(404, "not_found")
-    return user
 
 
 @users.route("/users/<int:user_id>", methods=["PATCH"])
 @users.arguments(UserUpdateIn)
 @users.response(200, UserOut)
+@requires(Permission.USER_MANAGE)
 def update_user(data, user_id):
     """Change a person's name, role, password or active flag (admin); signs them out when
     the password changes or the account is deactivated."""
-    require_roles(Role.ADMIN)
-    return operations.update_user(_user_or_404(user_id), data)
+    return operations.update_user(visible_or_404(User, user_id), data)
 
 
 @users.route("/users/<int:user_id>/properties", methods=["PUT"])
 @users.arguments(MembershipIn(many=True))
 @users.response(200, UserOut)
+@requires(Permission.USER_MANAGE)
 def set_user_properties(data, user_id):
     """Replace the set of properties a person serves (admin)."""
-    require_roles(Role.ADMIN)
-    user = _user_or_404(user_id)
+    user = visible_or_404(User, user_id)
     wanted = {entry["property_id"]: entry["is_key_keeper"] for entry in data}
     found = set(db.session.scalars(sa.select(Property.id).where(Property.id.in_(wanted))))
     if missing := sorted(set(wanted) - found):
-        raise Problem(422, "request.invalid",
+        raise Problem("request.invalid",
                       details={"fields": {"property_id": [f"unknown property {missing[0]}"]}})
     operations.set_memberships(user, wanted)
     return user
@@ -128,10 +123,10 @@ def set_user_properties(data, user_id):
 
 @users.route("/users/<int:user_id>/revoke-tokens", methods=["POST"])
 @users.response(204)
+@requires(Permission.USER_MANAGE)
 def revoke_tokens(user_id):
     """Sign a person out of every device (admin), e.g. when a phone is lost."""
-    require_roles(Role.ADMIN)
-    operations.revoke_all_tokens(_user_or_404(user_id))
+    operations.revoke_all_tokens(visible_or_404(User, user_id))
 
 
 def init_app(app):

@@ -8,16 +8,13 @@ from server.core.db import UTCDateTime, db, utcnow
 
 
 class Role(StrEnum):
-    """What a person does in the customer-service department (DESIGN.md, "Who uses it")."""
+    """What a person does in the customer-service department; what each may do is in
+    `server/users/permissions.py`."""
 
     PATROL = "patrol"          # 客服员 / 巡查员 / key keeper / night duty
     SUPERVISOR = "supervisor"  # 客服主管
     MANAGER = "manager"        # 项目经理: sees every property
     ADMIN = "admin"            # manages users, properties, registers, checklist versions
-
-    @property
-    def sees_all_properties(self) -> bool:
-        return self in (Role.MANAGER, Role.ADMIN)
 
 
 class User(db.Model):

@@ -25,7 +25,7 @@ _DUMMY_HASH = _hasher.hash("not-a-real-password")
 
 def hash_password(password: str) -> str:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise Problem(422, "user.weak_password", min=MIN_PASSWORD_LENGTH)
+        raise Problem("user.weak_password", min=MIN_PASSWORD_LENGTH)
     return _hasher.hash(password)
 
 
@@ -40,7 +40,7 @@ def check_password(user: User | None, password: str) -> bool:
 def create_user(username: str, password: str, display_name: str, role: str,
                 phone: str | None = None) -> User:
     if db.session.scalar(sa.select(User.id).filter_by(username=username)):
-        raise Problem(409, "user.username_taken", username=username)
+        raise Problem("user.username_taken", username=username)
     user = User(username=username, display_name=display_name, role=role, phone=phone,
                 password_hash=hash_password(password))
     db.session.add(user)

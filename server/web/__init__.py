@@ -15,9 +15,10 @@ import hashlib
 import mimetypes
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, current_app, request
+from flask import Blueprint, Response, current_app, request
 
 from server.config import REPO_ROOT
+from server.core.errors import Problem
 
 web = Blueprint("web", __name__)
 
@@ -46,7 +47,7 @@ def _send(relative: str, cache_control: str) -> Response:
         if not (root / "index.html").is_file():
             return Response("The PWA is not built: run `npm ci && npm run build` in pwa/ "
                             "(scripts/serve does it).\n", 503, mimetype="text/plain")
-        abort(404)
+        raise Problem("not_found")
     key = (str(path), path.stat().st_mtime)
     if key not in _cache:
         raw = path.read_bytes()

@@ -242,17 +242,17 @@ def test_exports_are_limited_to_assigned_properties_and_their_requester(
         client, site, pushed_record, make_user, auth_headers):
     pushed_record()
     prop = site["property"].id
-    outsider = client.post("/api/exports", json={"property_id": prop},
-                           headers=site["outsider_headers"])
+    other_supervisor = auth_headers(make_user("supervisor", properties=[site["other"]]))
+    outsider = client.post("/api/exports", json={"property_id": prop}, headers=other_supervisor)
     assert outsider.status_code == 403
     assert outsider.get_json()["error"]["code"] == "access.property_denied"
-    patrol = client.post("/api/exports", json={"property_id": prop}, headers=site["headers"])
-    assert patrol.status_code == 403
-    assert patrol.get_json()["error"]["code"] == "access.role_denied"
+    for patrol in (site["headers"], site["outsider_headers"]):
+        refused = client.post("/api/exports", json={"property_id": prop}, headers=patrol)
+        assert refused.status_code == 403
+        assert refused.get_json()["error"]["code"] == "access.role_denied"
     job = client.post("/api/exports", json={"property_id": prop},
                       headers=site["supervisor_headers"]).get_json()
     job, _ = _wait(client, site["supervisor_headers"], job)
-    other_supervisor = auth_headers(make_user("supervisor", properties=[site["other"]]))
     manager = auth_headers(make_user("manager"))
     for headers in (other_supervisor, manager, site["headers"]):
         assert client.get(f"/api/exports/{job['id']}", headers=headers).status_code == 404

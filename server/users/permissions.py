@@ -1,0 +1,63 @@
+"""What each role may do: one vocabulary, one table.
+
+A view declares the permission it needs (``@requires(Permission.RECORD_REVIEW)``, see
+`server/users/access.py`); which properties a person may see is a second, separate question
+answered by their property assignments. Nothing else in the server names a set of roles.
+"""
+
+from enum import StrEnum
+
+from .models import Role
+
+
+class Permission(StrEnum):
+    ACCOUNT_USE = "account.use"              # log out, see oneself
+    PROPERTY_READ = "property.read"          # properties served and their registers
+    PROPERTY_ALL = "property.all"            # every property, without being assigned to it
+    PROPERTY_MANAGE = "property.manage"      # create properties, rename, change time zone
+    REGISTER_EDIT = "register.edit"          # units, renovations, keys
+    USER_READ = "user.read"                  # colleagues of one's properties
+    USER_MANAGE = "user.manage"              # accounts, roles, assignments, sign-outs
+    CHECKLIST_READ = "checklist.read"
+    CHECKLIST_PUBLISH = "checklist.publish"
+    RECORD_PUSH = "record.push"              # send one's own inspection records
+    RECORD_READ = "record.read"              # records, their history, PDFs and lists
+    RECORD_READ_OTHERS = "record.read_others"  # colleagues' records in lists, not only one's own
+    RECORD_REVIEW = "record.review"          # approve or return
+    RECORD_EXPORT = "record.export"          # batch PDF exports
+    MEDIA_UPLOAD = "media.upload"
+    MEDIA_READ = "media.read"
+    SYNC_PULL = "sync.pull"
+    FOLLOWUP_READ = "followup.read"
+    FOLLOWUP_NOTE = "followup.note"          # contact and callback notes
+    FOLLOWUP_FIX = "followup.fix"            # mark fixed: anyone's (the assignee may fix their own)
+    FOLLOWUP_CREATE = "followup.create"      # raise by hand
+    FOLLOWUP_ASSIGN = "followup.assign"
+    FOLLOWUP_VERIFY = "followup.verify"      # verify fixed, or reopen
+    COMPLIANCE_READ = "compliance.read"
+
+
+_EVERYONE = frozenset({
+    Permission.ACCOUNT_USE, Permission.PROPERTY_READ, Permission.CHECKLIST_READ,
+    Permission.RECORD_PUSH, Permission.RECORD_READ, Permission.MEDIA_UPLOAD, Permission.MEDIA_READ,
+    Permission.SYNC_PULL, Permission.FOLLOWUP_READ, Permission.FOLLOWUP_NOTE,
+})
+# Supervisors and managers review records and drive follow-ups to their end.
+_SUPERVISING = _EVERYONE | {
+    Permission.USER_READ, Permission.RECORD_READ_OTHERS, Permission.RECORD_REVIEW, Permission.RECORD_EXPORT,
+    Permission.FOLLOWUP_FIX, Permission.FOLLOWUP_CREATE, Permission.FOLLOWUP_ASSIGN,
+    Permission.FOLLOWUP_VERIFY, Permission.COMPLIANCE_READ,
+}
+
+GRANTS: dict[Role, frozenset[Permission]] = {
+    Role.PATROL: _EVERYONE,
+    # The supervisor keeps the registers of their own properties current.
+    Role.SUPERVISOR: _SUPERVISING | {Permission.REGISTER_EDIT},
+    # The project manager oversees every property.
+    Role.MANAGER: _SUPERVISING | {Permission.PROPERTY_ALL},
+    Role.ADMIN: frozenset(Permission),
+}
+
+
+def role_may(role: str | Role, permission: Permission) -> bool:
+    return permission in GRANTS[Role(role)]
