@@ -142,7 +142,6 @@ def field_text(key: str) -> str:
 _FIELD_MESSAGES = {
     (fields.Field, "required"): "field.required",
     (fields.Field, "null"): "field.null",
-    (fields.Field, "validator_failed"): "field.invalid_value",
     (fields.String, "invalid"): "field.invalid_string",
     (fields.Integer, "invalid"): "field.invalid_integer",
     (fields.Number, "invalid"): "field.invalid_number",
