@@ -1,5 +1,5 @@
 """Wire schemas of the PDF endpoints, and the schema that turns a record into the plain dict
-the PDF template renders (STYLE.md habit 7: templates never see ORM objects).
+the PDF template renders: templates never see ORM objects.
 
 `record_document(record, language)` is the one way in: it loads what the record refers to
 (property, subject, stored blobs, register rows, history) and dumps it with
