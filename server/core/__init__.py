@@ -2,6 +2,8 @@
 
 
 def init_app(app):
+    from . import i18n
     from .api import api
     from .health import health
+    i18n.init_app(app)
     api.register_blueprint(health)

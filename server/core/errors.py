@@ -15,7 +15,7 @@ from flask import jsonify
 from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
 
-from .i18n import message, translate_field_messages
+from .i18n import message
 from .problems import CODE_FOR_HTTP_STATUS, status_of
 
 log = logging.getLogger(__name__)
@@ -80,8 +80,7 @@ def http_exception_response(error: HTTPException):
         # webargs nests field errors by location: {"json": {...}} / {"query": {...}}.
         if _is_invalid_json(messages):
             return error_response("request.invalid_json", headers=headers)
-        return error_response("request.invalid",
-                              details={"fields": translate_field_messages(messages)},
+        return error_response("request.invalid", details={"fields": messages},
                               headers=headers)
     code = CODE_FOR_HTTP_STATUS.get(status, "request.bad" if status < 500 else "server.error")
     params = {}

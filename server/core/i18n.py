@@ -1,203 +1,251 @@
-"""User-facing messages in zh-CN and English.
+"""User-facing text in zh-CN and English, from one message catalog.
 
 Errors are part of the product: a patrol officer in a stairwell must understand why the server
-refused something, in the language the phone is set to. Every machine code the API returns has
-an entry here; `tests/test_errors.py` checks that each has both languages.
+refused something, in the language the phone is set to. Every text the server gives people (error
+messages, marshmallow's field messages, the PDF's captions, spreadsheet headers, status names) is
+an entry of the gettext catalogs ``server/translations/<locale>/LC_MESSAGES/messages.po``. Each
+msgid is a stable code: an error code the API returns (``auth.invalid_credentials``) or a name
+(``pdf.document_title``, ``status.record.returned``). `tests/test_catalog.py` fails when a code is
+missing from either language.
+
+The caller's language is Flask-Babel's locale, chosen from Accept-Language (zh-CN unless English
+is preferred). A PDF asks for its language explicitly: ``translate(key, "en")``.
 """
 
-import re
+import copy
+import io
+from functools import cache
+from pathlib import Path
+from types import MappingProxyType
 
+import flask_babel
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
 from flask import has_request_context, request
+from marshmallow import Schema, fields, validate
 
 LANGUAGES = ("zh-CN", "en")
 DEFAULT_LANGUAGE = "zh-CN"
-
-MESSAGES: dict[str, tuple[str, str]] = {
-    # code: (zh-CN, en)
-    "request.invalid_json": ("请求内容不是有效的 JSON。", "The request body is not valid JSON."),
-    "request.invalid": ("请求内容有误，请检查标出的字段。",
-                        "The request has errors; see the fields listed."),
-    "request.too_large": ("请求内容过大（上限 {limit}）。", "The request is too large (limit {limit})."),
-    "request.bad": ("请求无效。", "The request is not valid."),
-    "request.precondition_required": ("修改前需要带上版本号（If-Match）。",
-                                      "Send the version you are changing (If-Match)."),
-    "request.stale_version": ("该内容已被他人修改，请刷新后再改。",
-                              "This was changed by someone else since you loaded it; "
-                              "reload and try again."),
-    "request.conflict": ("与已有数据冲突：{what}", "Conflicts with existing data: {what}"),
-    "not_found": ("找不到该资源。", "Not found."),
-    "method_not_allowed": ("不支持该请求方法。", "This method is not allowed here."),
-    "server.error": ("服务器内部错误，已记录，请稍后再试。",
-                     "Internal server error; it has been logged. Please try again later."),
-    "auth.required": ("请先登录。", "Please log in."),
-    "auth.invalid_token": ("登录已失效，请重新登录。", "Your session has ended; please log in again."),
-    "auth.invalid_credentials": ("用户名或密码错误。", "Wrong username or password."),
-    "auth.rate_limited": ("登录失败次数过多，请 {minutes} 分钟后再试。",
-                          "Too many failed logins; try again in {minutes} minutes."),
-    "access.role_denied": ("您的角色无权执行此操作。", "Your role may not do this."),
-    "access.property_denied": ("您无权访问该项目。", "You are not assigned to this property."),
-    "user.username_taken": ("用户名“{username}”已被使用。", "The username “{username}” is taken."),
-    "user.weak_password": ("密码至少需要 {min} 个字符。", "The password needs at least {min} characters."),
-    "property.code_taken": ("项目编码“{code}”已存在。", "The property code “{code}” already exists."),
-    "unit.duplicate": ("该房号已存在：{label}", "This unit already exists: {label}"),
-    "unit.not_in_property": ("房屋不属于该项目。", "That unit does not belong to this property."),
-    "key.tag_taken": ("钥匙编号“{tag}”已存在。", "The key tag “{tag}” already exists."),
-    "renovation.bad_dates": ("装修许可结束日期不能早于开始日期。",
-                             "The permit end date cannot be before its start date."),
-    "checklist.not_found": ("找不到该检查表版本。", "No such checklist version."),
-    "checklist.invalid": ("检查表定义有误。", "The checklist definition has errors."),
-    "checklist.published_changed": (
-        "检查表 {code} 第 {version} 版已发布，内容不可修改；请另存为第 {next} 版。",
-        "Checklist {code} version {version} is published and cannot change; "
-        "publish it as version {next}."),
-    "upload.bad_hash_format": ("文件标识必须是 64 位小写十六进制 SHA-256。",
-                               "The blob name must be a 64-character lowercase hex SHA-256."),
-    "upload.bad_range": ("Content-Range 格式有误（应为 bytes 起-止/总长）。",
-                         "Bad Content-Range (expected bytes START-END/TOTAL)."),
-    "upload.too_large": ("文件过大，上限 {limit}。", "The file is too large; the limit is {limit}."),
-    "upload.unsupported_type": ("不支持的文件类型 {type}；照片请用 JPEG、PNG、WebP 或 HEIC，签名请用 PNG。",
-                                "Unsupported file type {type}: photos must be JPEG, PNG, WebP or "
-                                "HEIC, signatures PNG."),
-    "upload.type_mismatch": ("文件内容是 {actual}，与声明的类型 {type} 不符。",
-                             "The file is {actual}, not the {type} it claims to be."),
-    "upload.not_an_image": ("文件不是完整的图片（可能已损坏或被截断），请重新拍摄或选择。",
-                            "The file is not a complete image (damaged or cut off); take or "
-                            "choose it again."),
-    "upload.too_many_pixels": ("图片尺寸 {size} 过大，上限 {limit} 百万像素。",
-                               "The image ({size}) has too many pixels; the limit is "
-                               "{limit} megapixels."),
-    "upload.hash_mismatch": ("收到的文件与其 SHA-256 不符，可能传输中损坏，请重新上传。",
-                             "The file received does not match its SHA-256; it was damaged in "
-                             "transit. Upload it again."),
-    "upload.offset_mismatch": ("续传位置不对：服务器已收到 {received} 字节之前的内容。",
-                               "This part does not continue the upload; ask for the status "
-                               "and resume from there."),
-    "record.different_content": ("该记录已以不同内容提交过，不能覆盖。",
-                                 "This record was already submitted with different content "
-                                 "and cannot be overwritten."),
-    "record.stale_revision": ("该记录已有更新的版本，请先同步再修改。",
-                              "This record has a newer revision; sync before editing it."),
-    "record.invalid_answers": ("检查表填写不完整或有误，请按提示修改。",
-                               "Some answers are missing or wrong; see each item."),
-    "record.seal_mismatch": ("签名封存校验失败：记录内容与封存值不符。",
-                             "Seal check failed: the content does not match its seal."),
-    "record.bad_subject": ("检查对象不属于该项目或与检查表不符。",
-                           "The inspected subject does not belong to this property or does "
-                           "not fit the checklist."),
-    "sync.bad_cursor": ("同步游标无效，请进行一次完整同步。",
-                        "The sync cursor is not valid; do a full pull."),
-    "answer.bad_shape": ("答案格式不正确。", "The answer is not in the expected form."),
-    "answer.unknown_item": ("检查表中没有此项。", "This checklist has no such item."),
-    "answer.unexpected_keys": ("答案含有无法识别的内容：{keys}。", "Unexpected keys in the answer: {keys}."),
-    "answer.required": ("此项必填。", "This item is required."),
-    "answer.bad_choice": ("请选择以下之一：{choices}。", "Choose one of: {choices}."),
-    "answer.bad_selection_count": ("选择的数量不符合要求。", "Wrong number of choices selected."),
-    "answer.bad_text": ("文字过长（最多 {max} 字）。", "The text is too long (at most {max} characters)."),
-    "answer.bad_number": ("请填写有效的数字。", "Enter a valid number."),
-    "answer.out_of_range": ("数值应在 {min} 到 {max} 之间。",
-                            "The number must be between {min} and {max}."),
-    "answer.bad_date": ("日期或时间格式不正确。", "The date or time is not valid."),
-    "answer.bad_comment": ("备注过长（最多 {max} 字）。",
-                           "The comment is too long (at most {max} characters)."),
-    "answer.bad_photo_ref": ("照片引用格式不正确。", "A photo reference is malformed."),
-    "answer.duplicate_photo": ("同一张照片重复添加。", "The same photo is attached twice."),
-    "answer.too_few_photos": ("至少需要 {min} 张照片。", "At least {min} photos are needed."),
-    "answer.too_many_photos": ("最多 {max} 张照片。", "At most {max} photos."),
-    "answer.photo_required_when_failed": ("不合格项需要至少 {min} 张照片作为证据。",
-                                          "A failed item needs at least {min} photos as evidence."),
-    "answer.signature_required": ("需要签字。", "A signature is needed."),
-    "answer.bad_signature": ("签字信息不完整（需要签字图片、签字人和签字时间）。",
-                             "The signature is incomplete (image, signer name and time needed)."),
-    "export.no_records": ("没有符合筛选条件的巡查记录。", "No inspection records match these filters."),
-    "export.too_many": ("符合条件的记录有 {count} 条，单次最多导出 {limit} 条，请缩小日期范围。",
-                        "{count} records match; one export holds at most {limit}. "
-                        "Narrow the date range."),
-    "export.bad_dates": ("结束日期不能早于开始日期。", "The end date cannot be before the start date."),
-    "export.not_ready": ("导出尚未完成，请稍后再下载。",
-                         "The export is not finished yet; download it later."),
-    "answer.unknown_row": ("台账中没有编号为 {row} 的钥匙。", "The key register has no row {row}."),
-    "review.own_record": ("不能审核自己提交的记录。", "You cannot review your own record."),
-    "review.already_reviewed": ("该版本已审核过。", "This revision has already been reviewed."),
-    "review.unknown_items": ("批注了检查表中没有的项目。",
-                             "Comments refer to items the checklist does not have."),
-    "review.comment_required": ("退回时请写明需要修改的地方。",
-                                "Say what to fix when returning a record."),
-    "followup.bad_assignee": ("责任人必须是该项目在职的成员。",
-                              "The assignee must be an active member of this property."),
-    "followup.different_content": ("该整改已以不同内容存在。",
-                                   "This follow-up already exists with different content."),
-    "followup.photo_required": ("整改完成需要至少一张照片作为证据。",
-                                "Marking it fixed needs at least one photo as evidence."),
-    "followup.callback_required": ("验证关闭前需要先记录回访。",
-                                   "Record the callback to the owner before verifying."),
-    "followup.note_required": ("请填写说明。", "Write a note."),
-    "followup.wrong_status": ("当前状态（{status}）不允许此操作。",
-                              "Not allowed while the follow-up is {status}."),
-}
-
-# marshmallow's own field messages, translated so a whole error reads in one language.
-_FIELD_MESSAGES_ZH = {
-    "Missing data for required field.": "必填字段缺失。",
-    "Unknown field.": "未知字段。",
-    "Field may not be null.": "不能为空。",
-    "Not a valid integer.": "不是有效的整数。",
-    "Not a valid number.": "不是有效的数字。",
-    "Not a valid string.": "不是有效的文本。",
-    "Not a valid boolean.": "不是有效的是/否值。",
-    "Not a valid date.": "不是有效的日期。",
-    "Not a valid datetime.": "不是有效的日期时间。",
-    "Not a valid time.": "不是有效的时间。",
-    "Not a valid UUID.": "不是有效的 UUID。",
-    "Not a valid list.": "不是有效的列表。",
-    "Not a valid mapping type.": "不是有效的对象。",
-    "Invalid input type.": "输入类型无效。",
-    "Invalid value.": "无效的值。",
-    "Shorter than minimum length 1.": "不能为空。",
-    "Invalid JSON body.": "请求内容不是有效的 JSON。",
-    "Invalid characters.": "含有无法保存的字符。",
-}
-_FIELD_PATTERNS_ZH = [
-    (re.compile(r"^Must be one of: (.*)\.$"), "必须是以下之一：{0}。"),
-    (re.compile(r"^Length must be between (\d+) and (\d+)\.$"), "长度必须在 {0} 到 {1} 之间。"),
-    (re.compile(r"^Shorter than minimum length (\d+)\.$"), "长度不能少于 {0}。"),
-    (re.compile(r"^Longer than maximum length (\d+)\.$"), "长度不能超过 {0}。"),
-    (re.compile(r"^Must be greater than or equal to (\S+) and less than or equal to (\S+)\.$"),
-     "必须在 {0} 到 {1} 之间。"),
-    (re.compile(r"^Must be greater than or equal to (\S+)\.$"), "必须大于或等于 {0}。"),
-    (re.compile(r"^Must be less than or equal to (\S+)\.$"), "必须小于或等于 {0}。"),
-    (re.compile(r"^String does not match expected pattern\.$"), "格式不正确。"),
-]
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
+LOCALES = {"zh-CN": "zh_CN", "en": "en"}  # language tag → the catalog's folder (a Babel locale)
 
 
-def current_language() -> str:
-    """The caller's language: the best match of Accept-Language, zh-CN when nothing matches."""
-    if not has_request_context():
-        return DEFAULT_LANGUAGE
-    best = request.accept_languages.best_match(["zh-CN", "zh", "en"], default=DEFAULT_LANGUAGE)
-    return "en" if best == "en" else "zh-CN"
+# ---------------------------------------------------------------- the catalog
+
+def po_path(language: str) -> Path:
+    return TRANSLATIONS / LOCALES[language] / "LC_MESSAGES" / "messages.po"
+
+
+@cache
+def _po(language: str):
+    with po_path(language).open("rb") as po:
+        return read_po(po, locale=LOCALES[language])
+
+
+@cache
+def _texts(language: str) -> MappingProxyType:
+    return MappingProxyType({message.id: message.string for message in _po(language)
+                             if message.id and message.string and not message.fuzzy})
+
+
+def catalog(language: str) -> MappingProxyType:
+    """Every text of ``language`` by msgid, placeholders unfilled (read-only).
+
+    What another client of the catalog (the PWA's build, a test) reads: ``catalog("en")``.
+    """
+    return _texts(language)
+
+
+@cache
+def translations(language: str) -> Translations:
+    """The catalog as gettext translations, for Flask-Babel (``gettext``, Jinja's ``_``).
+
+    The ``.po`` files are the only form kept in the repository; they are compiled here, in
+    memory, once per process and language. A ``.mo`` file compiled at install time would be one
+    more build step that scripts/serve, scripts/production, an RQ worker and a fresh clone's
+    scripts/test must each remember, and it could go stale beside an edited ``.po``; compiling
+    one language takes about ten milliseconds, once, at its first use.
+    """
+    mo = io.BytesIO()
+    write_mo(mo, _po(language))
+    mo.seek(0)
+    return Translations(mo, domain="messages")
+
+
+def translate(key: str, /, language: str | None = None, **params) -> str:
+    """The text of ``key`` in ``language`` (the caller's by default), placeholders filled.
+
+    A key the catalog lacks raises KeyError: a name used in code must exist in the catalog.
+    """
+    return _texts(language or current_language())[key].format(**params)
 
 
 def message(code: str, /, language: str | None = None, **params) -> str:
-    language = language or current_language()
-    zh, en = MESSAGES.get(code, MESSAGES["request.bad"])
-    template = zh if language == "zh-CN" else en
-    return template.format(**params)
+    """The message of an error code; a code without one reads as a bad request."""
+    texts = _texts(language or current_language())
+    return texts.get(code, texts["request.bad"]).format(**params)
 
 
-def translate_field_messages(messages, language: str | None = None):
-    """Translate a marshmallow error tree (dicts / lists of strings) into ``language``."""
-    language = language or current_language()
-    if language == "en":
-        return messages
-    if isinstance(messages, dict):
-        return {key: translate_field_messages(value, language) for key, value in messages.items()}
-    if isinstance(messages, list):
-        return [translate_field_messages(value, language) for value in messages]
-    if isinstance(messages, str):
-        if messages in _FIELD_MESSAGES_ZH:
-            return _FIELD_MESSAGES_ZH[messages]
-        for pattern, template in _FIELD_PATTERNS_ZH:
-            match = pattern.match(messages)
-            if match:
-                return template.format(*match.groups())
-    return messages
+# ---------------------------------------------------------------- the caller's language
+
+def current_language() -> str:
+    """The language of the current request (Flask-Babel's locale); zh-CN outside a request."""
+    if not has_request_context():
+        return DEFAULT_LANGUAGE
+    return _language(flask_babel.get_locale())
+
+
+def _language(locale) -> str:
+    return "en" if locale is not None and locale.language == "en" else DEFAULT_LANGUAGE
+
+
+def _select_locale() -> str:
+    """The best match of Accept-Language, zh-CN when nothing matches."""
+    if not has_request_context():
+        return LOCALES[DEFAULT_LANGUAGE]
+    best = request.accept_languages.best_match(["zh-CN", "zh", "en"], default=DEFAULT_LANGUAGE)
+    return LOCALES["en" if best == "en" else DEFAULT_LANGUAGE]
+
+
+class _CatalogDomain(flask_babel.Domain):
+    """Flask-Babel's message domain, reading the catalogs compiled by `translations`."""
+
+    def get_translations(self):
+        locale = flask_babel.get_locale()
+        return NullTranslations() if locale is None else translations(_language(locale))
+
+
+def init_app(app):
+    babel = flask_babel.Babel(app, locale_selector=_select_locale,
+                              default_locale=LOCALES[DEFAULT_LANGUAGE])
+    babel.domain_instance = _CatalogDomain()
+    # Flask-Babel remembers the locale on `g`, which outlives a request whenever an app context
+    # was pushed around it (tests, scripts): choose it afresh from each request's header.
+    app.before_request(flask_babel.refresh)
+
+
+# ---------------------------------------------------------------- marshmallow's messages
+
+def field_text(key: str) -> str:
+    """A validation message template in the caller's language, placeholders unfilled.
+
+    Outside a request (a script loading a schema) it is marshmallow's English, as before: the
+    catalog's English field messages are marshmallow's own words.
+    """
+    return _texts(current_language() if has_request_context() else "en")[key]
+
+
+# (marshmallow field class, error name) → msgid. A field whose message for that error is not
+# the class's default (set with ``error_messages=``, or redefined by a subclass such as Email)
+# keeps its own text.
+_FIELD_MESSAGES = {
+    (fields.Field, "required"): "field.required",
+    (fields.Field, "null"): "field.null",
+    (fields.String, "invalid"): "field.invalid_string",
+    (fields.Integer, "invalid"): "field.invalid_integer",
+    (fields.Number, "invalid"): "field.invalid_number",
+    (fields.Boolean, "invalid"): "field.invalid_boolean",
+    (fields.UUID, "invalid_uuid"): "field.invalid_uuid",
+    (fields.List, "invalid"): "field.invalid_list",
+    (fields.Mapping, "invalid"): "field.invalid_mapping",
+    (fields.DateTime, "invalid"): "field.invalid_datetime",
+    (fields.Date, "invalid"): "field.invalid_date",
+    (fields.Time, "invalid"): "field.invalid_time",
+}
+_SCHEMA_MESSAGES = {"unknown": "field.unknown", "type": "field.invalid_input_type"}
+
+
+class _Messages(dict):
+    """Error messages of a field or schema; those with a catalog entry are looked up when the
+    error is made, so each request reads them in its own language."""
+
+    def __init__(self, messages: dict, keys: dict[str, str]):
+        super().__init__(messages)
+        self.keys_by_error = keys
+
+    def __getitem__(self, name):
+        key = self.keys_by_error.get(name)
+        return field_text(key) if key else super().__getitem__(name)
+
+
+class _FieldText:
+    """A validator's message template, looked up when the validator formats it."""
+
+    def __init__(self, key: str):
+        self.key = key
+
+    def format(self, **params) -> str:
+        return field_text(self.key).format(**params)
+
+    def __str__(self):
+        return field_text(self.key)
+
+
+def _catalog_keys(field: fields.Field) -> dict[str, str]:
+    keys = {}
+    for name, text in field.error_messages.items():
+        for cls in type(field).__mro__:
+            key = _FIELD_MESSAGES.get((cls, name))
+            if key:
+                if text == cls.default_error_messages.get(name):
+                    keys[name] = key
+                break
+    return keys
+
+
+def _localized_validator(validator):
+    """A copy of a Length, Range, OneOf or Regexp validator whose default messages come from
+    the catalog; any other validator, or one given its own ``error``, as it is."""
+    kind = type(validator)
+    if kind is validate.Length and validator.error is None:
+        validator = copy.copy(validator)
+        # At least one character: "must not be empty" says it better than "length ≥ 1".
+        validator.message_min = (_FieldText("field.length_min_one") if validator.min == 1
+                                 else _FieldText("field.length_min"))
+        validator.message_max = _FieldText("field.length_max")
+        validator.message_all = _FieldText("field.length_between")
+    elif kind is validate.Range and validator.error is None:
+        validator = copy.copy(validator)
+        # Only inclusive bounds have a translation; "greater than" stays in English.
+        if validator.min_inclusive:
+            validator.message_min = _FieldText("field.range_min")
+        if validator.max_inclusive:
+            validator.message_max = _FieldText("field.range_max")
+        if validator.min_inclusive and validator.max_inclusive:
+            validator.message_all = _FieldText("field.range_between")
+    elif kind in (validate.OneOf, validate.Regexp) and validator.error == kind.default_message:
+        validator = copy.copy(validator)
+        validator.error = (_FieldText("field.one_of") if kind is validate.OneOf
+                           else _FieldText("field.pattern"))
+    return validator
+
+
+def _localize_field(field: fields.Field):
+    """Point a schema's bound copy of ``field`` (and of its inner fields) at the catalog."""
+    keys = _catalog_keys(field)
+    if keys:
+        field.error_messages = _Messages(field.error_messages, keys)
+    field.validators = [_localized_validator(v) for v in field.validators]
+    inner = [getattr(field, "inner", None), getattr(field, "key_field", None),
+             getattr(field, "value_field", None), *getattr(field, "tuple_fields", ())]
+    for child in inner:
+        if isinstance(child, fields.Field):
+            _localize_field(child)
+
+
+class LocalizedSchema(Schema):
+    """A schema whose validation messages are written in the caller's language.
+
+    Its fields are bound per schema instance (marshmallow copies them), so pointing the bound
+    copies at the catalog leaves the declared fields, and any plain Schema, untouched.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        keys = {name: key for name, key in _SCHEMA_MESSAGES.items()
+                if self.error_messages.get(name) == Schema._default_error_messages[name]}
+        self.error_messages = _Messages(self.error_messages, keys)
+
+    def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
+        _localize_field(field_obj)

@@ -4,6 +4,8 @@ from collections.abc import Mapping
 
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, pre_load, validate
 
+from .i18n import LocalizedSchema, field_text
+
 
 def _unstorable(value) -> bool:
     """Text no database can keep: lone UTF-16 surrogates (not valid UTF-8) and NUL."""
@@ -22,8 +24,9 @@ def _unstorable(value) -> bool:
     return False
 
 
-class InputSchema(Schema):
-    """Base of every request schema: unknown fields are refused, never silently dropped.
+class InputSchema(LocalizedSchema):
+    """Base of every request schema: unknown fields are refused, never silently dropped, and
+    every validation message is in the caller's language.
 
     A client that sends a field the server does not know has a bug or expects something the
     server will not do; saying so beats pretending it was stored.
@@ -35,16 +38,16 @@ class InputSchema(Schema):
     @pre_load(pass_collection=True)
     def refuse_unstorable_text(self, data, **kwargs):
         if isinstance(data, Mapping):  # JSON objects, and query strings (MultiDictProxy)
-            bad = {key: ["Invalid characters."] for key, value in data.items()
+            bad = {key: [field_text("field.invalid_characters")] for key, value in data.items()
                    if _unstorable(key) or _unstorable(value)}
             if bad:
                 raise ValidationError(bad)
         elif _unstorable(data):
-            raise ValidationError("Invalid characters.")
+            raise ValidationError(field_text("field.invalid_characters"))
         return data
 
 
-class HeadersSchema(Schema):
+class HeadersSchema(LocalizedSchema):
     """Base of request-header schemas (``@blp.arguments(..., location="headers")``): a request
     carries many headers a view does not read, so the others are ignored, not refused."""
 

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from server.core.db import db
+from server.core.i18n import translate
 from server.properties.models import Property, Renovation
 from server.users.access import can, current_user, require_property, visible_property_ids
 from server.users.models import User
@@ -77,21 +78,26 @@ def with_labels(records):
     return records
 
 
-EXPORT_COLUMNS = [("id", "记录编号"), ("property", "项目"), ("checklist", "检查表"),
-                  ("version", "版本"), ("subject", "检查对象"), ("inspector", "检查人"),
-                  ("status", "状态"), ("has_failures", "有不合格项"),
-                  ("completed_at", "完成时间（手机）"), ("received_at", "接收时间（服务器）"),
-                  ("clock_offset_s", "手机时钟偏差（秒）"), ("seal", "封存值")]
+EXPORT_COLUMNS = ["id", "property", "checklist", "version", "subject", "inspector", "status",
+                  "has_failures", "completed_at", "received_at", "clock_offset_s", "seal"]
+# Chinese whatever the caller's language: the rows hold the Chinese checklist titles, property
+# names and unit labels, and the headers match them.
+EXPORT_LANGUAGE = "zh-CN"
+
+
+def export_header() -> list[str]:
+    return [translate(f"export.header.{column}", EXPORT_LANGUAGE) for column in EXPORT_COLUMNS]
 
 
 def export_rows(query: dict):
     records = with_labels(db.session.scalars(filtered(query).limit(EXPORT_LIMIT)).all())
     names = dict(db.session.execute(sa.select(Property.id, Property.name)).all())
+    yes, no = translate("result.yes", EXPORT_LANGUAGE), translate("result.no", EXPORT_LANGUAGE)
     for record in records:
         yield [str(record.id), names.get(record.property_id, ""),
                record.checklist_version.title_zh, record.checklist_version.version,
                record.subject_label, record.inspector.display_name, record.status,
-               "是" if record.has_failures else "否", record.completed_at_device,
+               yes if record.has_failures else no, record.completed_at_device,
                record.received_at.isoformat(timespec="seconds"),
                record.device_clock_offset_seconds, record.seal_hash]
 
@@ -99,7 +105,7 @@ def export_rows(query: dict):
 def export_csv(query: dict) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([label for _, label in EXPORT_COLUMNS])
+    writer.writerow(export_header())
     writer.writerows(export_rows(query))
     # With a BOM, Excel on Windows opens the UTF-8 file with its Chinese intact.
     return ("\ufeff" + out.getvalue()).encode("utf-8")
@@ -111,8 +117,8 @@ def export_xlsx(query: dict) -> bytes:
     # half-written workbook exists.
     rows = list(export_rows(query))
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("巡查记录")
-    sheet.append([label for _, label in EXPORT_COLUMNS])
+    sheet = workbook.create_sheet(translate("export.sheet_title", EXPORT_LANGUAGE))
+    sheet.append(export_header())
     for row in rows:
         sheet.append(row)
     out = io.BytesIO()

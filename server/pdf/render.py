@@ -19,10 +19,10 @@ from PIL import ImageFile
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from server.core.i18n import translate
 from server.media.operations import storage_keys
 from server.media.storage import blob_store
 
-from .labels import label
 from .schemas import BLOB_URL_SCHEME
 
 # Importing WeasyPrint sets Pillow's process-wide LOAD_TRUNCATED_IMAGES, which would make the
@@ -49,7 +49,7 @@ def _css() -> str:
 def record_html(doc: dict) -> str:
     """The HTML of one record. Everything printed comes from ``doc`` and is escaped."""
     # "第 {page} 页 / 共 {pages} 页" → CSS: "第 " counter(page) " 页 / 共 " counter(pages) " 页"
-    before, rest = label("page", doc["language"], page="\0", pages="\1").split("\0")
+    before, rest = translate("pdf.page", doc["language"], page="\0", pages="\1").split("\0")
     middle, after = rest.split("\1")
     return _environment().get_template("record.html").render(
         doc=doc, css=_css(), qr_url=QR_URL, page_label_before=_css_string(before),

@@ -1,5 +1,5 @@
 """Wire schemas of the PDF endpoints, and the schema that turns a record into the plain dict
-the PDF template renders (STYLE.md habit 7: templates never see ORM objects).
+the PDF template renders: templates never see ORM objects.
 
 `record_document(record, language)` is the one way in: it loads what the record refers to
 (property, subject, stored blobs, register rows, history) and dumps it with
@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from marshmallow import Schema, fields, validate
 
 from server.core.db import db
+from server.core.i18n import LANGUAGES, catalog, translate
 from server.core.schemas import Id, InputSchema
 from server.inspections.answers import is_failure, parse_device_time
 from server.inspections.models import Inspection, InspectionStatus
@@ -22,9 +23,7 @@ from server.media.models import Blob
 from server.properties.models import Key, Property, Renovation, Unit
 
 from . import history
-from .labels import label, labels_for
 
-LANGUAGES = ("zh-CN", "en")
 BLOB_URL_SCHEME = "xuncha-blob"
 CLOCK_WARNING_SECONDS = 5 * 60
 
@@ -122,7 +121,11 @@ class RecordDocumentSchema(Schema):
 
     # -- helpers
     def t(self, key, **params):
-        return label(key, self.language, **params)
+        return translate(key, self.language, **params)
+
+    def name(self, kind: str, value) -> str:
+        """The printed name of a status, action, role or result, or ``value`` if it has none."""
+        return catalog(self.language).get(f"{kind}.{value}", str(value))
 
     def server_time(self, moment: datetime | None) -> str:
         return _format(moment.astimezone(self.ctx["timezone"])) if moment else ""
@@ -132,11 +135,13 @@ class RecordDocumentSchema(Schema):
         return self.language
 
     def get_labels(self, record):
-        return labels_for(self.language)
+        """The template's captions: the catalog's ``pdf.*`` texts by their name."""
+        return {key.removeprefix("pdf."): text for key, text in catalog(self.language).items()
+                if key.startswith("pdf.")}
 
     def get_record(self, record):
         return {"id": str(record.id), "revision": record.revision, "status": record.status,
-                "status_label": self.t(f"status_{record.status}"),
+                "status_label": self.t(f"status.record.{record.status}"),
                 "has_failures": record.has_failures, "device_id": record.device_id or ""}
 
     def get_property(self, record):
@@ -150,16 +155,16 @@ class RecordDocumentSchema(Schema):
         lines = []
         if kind == "renovation" and row is not None:
             title = self.unit_label(row.unit)
-            lines.append(f"{self.t('contractor')}{self.t('colon')}{row.contractor_name}")
+            lines.append(f"{self.t('pdf.contractor')}{self.t('pdf.colon')}{row.contractor_name}")
             if row.permit_no:
-                lines.append(f"{self.t('permit')}{self.t('colon')}{row.permit_no}")
+                lines.append(f"{self.t('pdf.permit')}{self.t('pdf.colon')}{row.permit_no}")
         elif kind == "unit" and row is not None:
             title = self.unit_label(row)
             if row.owner_name:
-                lines.append(f"{self.t('owner')}{self.t('colon')}{row.owner_name}")
+                lines.append(f"{self.t('pdf.owner')}{self.t('pdf.colon')}{row.owner_name}")
         else:
             title = self.get_property(record)["name"]
-        return {"type": kind, "type_label": self.t(f"subject_{kind}"), "title": title,
+        return {"type": kind, "type_label": self.t(f"subject.{kind}"), "title": title,
                 "lines": lines}
 
     def unit_label(self, unit: Unit | None) -> str:
@@ -174,8 +179,8 @@ class RecordDocumentSchema(Schema):
         version = record.checklist_version
         title = version.title_zh if self.language == "zh-CN" else version.title_en
         return {"code": version.code, "version": version.version, "title": title,
-                "version_label": self.t("version", version=version.version),
-                "full": self.t("checklist_full", title=title, code=version.code,
+                "version_label": self.t("pdf.version", version=version.version),
+                "full": self.t("pdf.checklist_full", title=title, code=version.code,
                                version=version.version)}
 
     def get_inspector(self, record):
@@ -186,7 +191,7 @@ class RecordDocumentSchema(Schema):
         offset = record.device_clock_offset_seconds
         warning = None
         if offset is not None and abs(offset) > CLOCK_WARNING_SECONDS:
-            warning = self.t("clock_offset", minutes=round(abs(offset) / 60))
+            warning = self.t("pdf.clock_offset", minutes=round(abs(offset) / 60))
         return {"started_device": format_device_time(record.started_at_device),
                 "completed_device": format_device_time(record.completed_at_device),
                 "received_server": self.server_time(record.received_at),
@@ -228,7 +233,7 @@ class RecordDocumentSchema(Schema):
             entry["rows"] = self.rows(item, answer.get("rows") or {})
             entry["failed"] = any(row["failed"] for row in entry["rows"])
         if kind not in ("photo", "signature", "register_rows") and value is None:
-            entry["result"] = self.t("not_answered")
+            entry["result"] = self.t("pdf.not_answered")
             entry["result_class"] = "empty"
         return entry
 
@@ -237,7 +242,7 @@ class RecordDocumentSchema(Schema):
         if value is None:
             return None
         if kind in ("pass_fail", "yes_no"):
-            return self.t(value) if value in ("pass", "fail", "na", "yes", "no") else str(value)
+            return self.name("result", value)
         if kind == "number":
             unit = _text(item.get("unit"), self.language)
             return f"{value:g} {unit}".strip() if isinstance(value, int | float) else str(value)
@@ -259,7 +264,7 @@ class RecordDocumentSchema(Schema):
 
     def signature(self, item: dict, signature: dict | None) -> dict | None:
         signer = item.get("signer", "inspector")
-        role = self.t(f"signer_{signer}") if f"signer_{signer}" in _SIGNERS else signer
+        role = self.name("signer", signer)
         if not signature:
             return {"present": False, "role": role}
         sha = signature["sha256"]
@@ -292,21 +297,20 @@ class RecordDocumentSchema(Schema):
         signatures = sum(1 for i in items if i["signature"] and i["signature"]["present"])
         failed = sum(1 for i in items if i["failed"])
         return {"items": len(items), "failed": failed, "photos": photos, "signatures": signatures,
-                "text": self.t("summary", items=len(items), failed=failed, photos=photos,
+                "text": self.t("pdf.summary", items=len(items), failed=failed, photos=photos,
                                signatures=signatures)}
 
     def get_revisions(self, record):
         return [{"revision": r["revision"], "seal_hash": r["seal_hash"],
-                 "text": self.t("revision_received", revision=r["revision"],
+                 "text": self.t("pdf.revision_received", revision=r["revision"],
                                 received=self.server_time(r["received_at"]))}
                 for r in self.ctx["revisions"]]
 
     def get_reviews(self, record):
         items = self.item_labels(record)
         return [{"at": self.server_time(e["at"]), "actor": e["actor"],
-                 "action": self.t(f"review_{e['action']}") if e["action"] in ("approve", "return")
-                 else e["action"],
-                 "revision": self.t("review_of_revision", revision=e["revision"]),
+                 "action": self.name("action.review", e["action"]),
+                 "revision": self.t("pdf.review_of_revision", revision=e["revision"]),
                  "comment": e.get("comment") or "",
                  "item_comments": [{"item": items.get(item_id, item_id), "text": text}
                                    for item_id, text in (e.get("item_comments") or {}).items()]}
@@ -323,13 +327,11 @@ class RecordDocumentSchema(Schema):
                 item = f"{item} · {key.tag_no}"
             result.append({
                 "item": item, "description": f["description"], "assignee": f["assignee"] or "",
-                "due": f["due"] or "", "status": self.t(f"followup_{f['status']}")
-                if f"followup_{f['status']}" in _FOLLOW_UP_LABELS else f["status"],
+                "due": f["due"] or "", "status": self.name("status.followup", f["status"]),
                 "events": [{"at": self.server_time(e["at"]),
                             "at_device": format_device_time(e.get("at_device")),
                             "actor": e["actor"],
-                            "action": self.t(f"followup_{e['action']}")
-                            if f"followup_{e['action']}" in _FOLLOW_UP_LABELS else e["action"],
+                            "action": self.name("action.followup", e["action"]),
                             "comment": e.get("comment") or "",
                             "photos": [self.photo(p) for p in e.get("photos") or []
                                        if isinstance(p, dict) and "sha256" in p]}
@@ -342,7 +344,7 @@ class RecordDocumentSchema(Schema):
                 for item in section["items"]}
 
     def get_seal(self, record):
-        return {"hash": record.seal_hash, "verify_text": self.t("seal_verify"),
+        return {"hash": record.seal_hash, "verify_text": self.t("pdf.seal_verify"),
                 "qr_text": f"XUNCHA-SEAL v1 record={record.id} sha256={record.seal_hash}"}
 
     def get_attachments(self, record):
@@ -350,14 +352,7 @@ class RecordDocumentSchema(Schema):
         return {sha: kind for sha, kind in self.ctx["blobs"].items()}
 
     def get_generated(self, record):
-        return self.t("generated", time=self.server_time(datetime.now(UTC)))
-
-
-_FOLLOW_UP_LABELS = {f"followup_{name}" for name in (
-    "open", "fixed", "verified", "create", "fix", "verify", "reopen", "contact", "callback",
-    "assign")}
-_SIGNERS = {f"signer_{s}" for s in ("inspector", "owner", "contractor", "supervisor", "keeper",
-                                    "duty_staff")}
+        return self.t("pdf.generated", time=self.server_time(datetime.now(UTC)))
 
 
 def _row_sort_key(keys: dict, row_id: str):
