@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from server.checklists.items import FOLLOW_UP_DUE_DAYS, is_failure, is_row_failure, iter_items
 from server.core.db import db, utcnow
 from server.core.errors import Problem
-from server.inspections.answers import is_failure, iter_items
 from server.inspections.models import Inspection
 from server.properties.models import Property, PropertyMember
 from server.users.models import User
@@ -47,7 +47,7 @@ def raise_for_record(record: Inspection, subject_label: str):
         failures = []
         if item["type"] == "register_rows":
             for row_key, row in (answer.get("rows") or {}).items():
-                if row.get("value") in item.get("row_fail_values", []):
+                if is_row_failure(item, row.get("value")):
                     failures.append((row_key, row.get("comment")))
         elif is_failure(item, answer.get("value")):
             failures.append((None, answer.get("comment")))
@@ -61,7 +61,7 @@ def raise_for_record(record: Inspection, subject_label: str):
                 id=follow_up_id, property_id=record.property_id, inspection_id=record.id,
                 item_id=item["id"], row_key=row_key, subject_label=subject_label[:100],
                 description=description, assignee_id=record.inspector_id,
-                due_date=found_on + timedelta(days=item.get("follow_up_due_days", 3)),
+                due_date=found_on + timedelta(days=item.get("follow_up_due_days", FOLLOW_UP_DUE_DAYS)),
                 created_by_id=record.inspector_id)
             db.session.add(follow_up)
             db.session.add(FollowUpEvent(id=uuid.uuid4(), follow_up=follow_up,

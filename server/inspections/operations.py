@@ -11,6 +11,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from server.checklists.items import iter_items
 from server.checklists.operations import find_version
 from server.core.db import db, utcnow
 from server.core.errors import Problem
@@ -20,7 +21,7 @@ from server.properties.models import Key, Property, Renovation, Unit
 from server.users.access import require_property
 from server.users.models import User
 
-from .answers import AnswerCheck, iter_items, parse_device_time
+from .answers import AnswerCheck, parse_device_time
 from .models import Inspection, InspectionAttachment, InspectionRevision, InspectionStatus
 from .seal import attachment_hashes, seal_hash, seal_payload
 

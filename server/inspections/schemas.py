@@ -122,8 +122,7 @@ class InspectionSummaryOut(Schema):
     received_at = fields.DateTime()
     device_clock_offset_seconds = fields.Integer(allow_none=True)
     clock_differs = fields.Function(
-        lambda r: r.device_clock_offset_seconds is not None
-        and abs(r.device_clock_offset_seconds) > 300,
+        lambda r: r.clock_differs,
         metadata={"description": "phone and server clocks differ by more than 5 minutes"})
 
 

@@ -13,10 +13,11 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from marshmallow import Schema, fields, validate
 
+from server.checklists.items import is_failure, is_row_failure
 from server.core.db import db
 from server.core.i18n import LANGUAGES, catalog, translate
 from server.core.schemas import Id, InputSchema
-from server.inspections.answers import is_failure, parse_device_time
+from server.inspections.answers import parse_device_time
 from server.inspections.models import Inspection, InspectionStatus
 from server.inspections.seal import attachment_hashes
 from server.media.models import Blob
@@ -25,7 +26,6 @@ from server.properties.models import Key, Property, Renovation, Unit
 from . import history
 
 BLOB_URL_SCHEME = "xuncha-blob"
-CLOCK_WARNING_SECONDS = 5 * 60
 
 
 # ---------------------------------------------------------------- wire schemas (API)
@@ -190,7 +190,7 @@ class RecordDocumentSchema(Schema):
     def get_times(self, record):
         offset = record.device_clock_offset_seconds
         warning = None
-        if offset is not None and abs(offset) > CLOCK_WARNING_SECONDS:
+        if record.clock_differs:
             warning = self.t("pdf.clock_offset", minutes=round(abs(offset) / 60))
         return {"started_device": format_device_time(record.started_at_device),
                 "completed_device": format_device_time(record.completed_at_device),
@@ -275,7 +275,6 @@ class RecordDocumentSchema(Schema):
 
     def rows(self, item: dict, rows: dict) -> list[dict]:
         options = {o["value"]: _text(o["label"], self.language) for o in item.get("row_options", [])}
-        fail_values = item.get("row_fail_values", [])
         keys = self.ctx["keys"]
         result = []
         for row_id, row in sorted(rows.items(), key=lambda pair: _row_sort_key(keys, pair[0])):
@@ -286,7 +285,7 @@ class RecordDocumentSchema(Schema):
                     else f" ({self.unit_label(key.unit)})"
             value = row.get("value")
             result.append({"id": row_id, "label": name, "result": options.get(value, value or ""),
-                           "failed": value in fail_values, "comment": row.get("comment") or "",
+                           "failed": is_row_failure(item, value), "comment": row.get("comment") or "",
                            "photos": [self.photo(p) for p in row.get("photos") or []]})
         return result
 

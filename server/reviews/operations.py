@@ -1,8 +1,8 @@
 """Supervisor review of a record: approve, or return it to the inspector with comments."""
 
+from server.checklists.items import iter_items
 from server.core.db import db
 from server.core.errors import Problem
-from server.inspections.answers import iter_items
 from server.inspections.models import Inspection, InspectionStatus
 from server.users.models import User
 
