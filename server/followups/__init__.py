@@ -4,5 +4,11 @@ from . import models  # noqa: F401  (registers the tables)
 
 
 def init_app(app):
+    from server.inspections.signals import record_stored
+    from server.media.signals import blob_holders
+
     from .blueprint import init_app as init_blueprints
+    from .operations import follow_ups_holding, raise_for_stored_record
     init_blueprints(app)
+    record_stored.connect(raise_for_stored_record, sender=app)
+    blob_holders.connect(follow_ups_holding, sender=app)

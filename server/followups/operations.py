@@ -15,6 +15,7 @@ from server.checklists.items import FOLLOW_UP_DUE_DAYS, is_failure, is_row_failu
 from server.core.db import db, utcnow
 from server.core.errors import Problem
 from server.inspections.models import Inspection
+from server.inspections.operations import subject_labels
 from server.properties.models import Property, PropertyMember
 from server.users.models import User
 
@@ -33,6 +34,11 @@ CONTACT_AFTER_DAYS = 3
 
 def followup_id_for(record_id, item_id: str, row_key: str | None = None) -> uuid.UUID:
     return uuid.uuid5(_NAMESPACE, f"{record_id}/{item_id}/{row_key or ''}")
+
+
+def raise_for_stored_record(_app, record: Inspection):
+    """`record_stored` receiver: follow-ups of a newly stored record or revision."""
+    raise_for_record(record, subject_labels([record])[record.id])
 
 
 def raise_for_record(record: Inspection, subject_label: str):
@@ -166,6 +172,16 @@ def needs_contact(follow_up: FollowUp, now=None) -> bool:
     return (follow_up.status == FollowUpStatus.OPEN
             and now - follow_up.created_at > timedelta(days=CONTACT_AFTER_DAYS)
             and not any(e.action == FollowUpAction.CONTACT for e in follow_up.events))
+
+
+def follow_ups_holding(_app, sha256: str, property_ids: list[int] | None):
+    """`blob_holders` receiver: the properties of the follow-ups with a photo of a blob."""
+    query = (sa.select(FollowUp.property_id)
+             .join(FollowUpAttachment, FollowUp.id == FollowUpAttachment.follow_up_id)
+             .where(FollowUpAttachment.sha256 == sha256))
+    if property_ids is not None:
+        query = query.where(FollowUp.property_id.in_(property_ids))
+    return query
 
 
 def visible_followups(statement, visible_ids):
