@@ -7,9 +7,10 @@ from server.checklists.operations import latest_versions
 from server.core.api import Blueprint
 from server.core.db import db, utcnow
 from server.core.schemas import Id, InputSchema
+from server.properties.access import require_property
 from server.properties.models import Property
 from server.properties.schemas import PropertyOut
-from server.users.access import require_property, requires, visible_property_ids
+from server.users.access import requires, visible_property_ids
 from server.users.permissions import Permission
 
 from . import evaluate_property

@@ -6,10 +6,10 @@ from sqlalchemy.orm import selectinload
 
 from server.core.api import Blueprint
 from server.core.pagination import paginate
+from server.properties.access import require_property
 from server.users.access import (
     current_user,
     require,
-    require_property,
     requires,
     visible_or_404,
     visible_property_ids,

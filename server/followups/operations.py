@@ -16,8 +16,8 @@ from server.core.db import db, utcnow
 from server.core.errors import Problem
 from server.inspections.models import Inspection
 from server.inspections.operations import subject_labels
-from server.properties.models import Property, PropertyMember
-from server.users.models import User
+from server.properties.models import Property
+from server.users.models import PropertyMember, User
 
 from .models import (
     FollowUp,

@@ -17,8 +17,8 @@ from server.checklists.operations import find_version
 from server.core.db import db, utcnow
 from server.core.errors import Problem
 from server.media.models import Blob
+from server.properties.access import require_property
 from server.properties.models import Key, Property, Renovation, Unit
-from server.users.access import require_property
 from server.users.models import User
 
 from .answers import AnswerCheck, parse_device_time

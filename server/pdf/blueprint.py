@@ -6,7 +6,8 @@ from flask import Response, after_this_request
 
 from server.core.api import Blueprint
 from server.inspections.models import Inspection
-from server.users.access import current_user, require_property, requires, visible_or_404
+from server.properties.access import require_property
+from server.users.access import current_user, requires, visible_or_404
 from server.users.permissions import Permission
 
 from . import jobs, operations

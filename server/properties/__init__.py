@@ -1,4 +1,4 @@
-"""Properties, who serves them, and their registers (units, renovations, keys)."""
+"""Properties and their registers (units, renovations, keys); who serves them is in users."""
 
 from . import models  # noqa: F401  (registers the tables)
 

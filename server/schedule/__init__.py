@@ -19,8 +19,8 @@ import sqlalchemy as sa
 
 from server.core.db import db
 from server.inspections.models import Inspection
-from server.properties.models import PropertyMember, Renovation, RenovationStatus, Unit
-from server.users.models import User
+from server.properties.models import Renovation, RenovationStatus, Unit
+from server.users.models import PropertyMember, User
 
 
 @dataclass
