@@ -13,7 +13,7 @@ from server.properties.schemas import PropertyOut
 from server.users.access import requires, visible_property_ids
 from server.users.permissions import Permission
 
-from . import evaluate_property
+from .operations import evaluate_property
 
 blp = Blueprint("compliance", __name__, url_prefix="/api/compliance",
                 description="Required inspection counts against what was done, per period.")
@@ -137,8 +137,3 @@ def trend(query):
                                "checklist_code": code, "required": required, "done": done,
                                "rate": round(done / required, 4) if required else 1.0})
     return points
-
-
-def init_app(app):
-    from server.core.api import api
-    api.register_blueprint(blp)

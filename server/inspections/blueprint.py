@@ -71,8 +71,3 @@ def push_inspection(data, headers, record_id: uuid.UUID):
 def get_inspection(record_id: uuid.UUID):
     """One record as the server holds it, with which attachments are still missing."""
     return operations.load_one_printed(visible_or_404(Inspection, record_id))
-
-
-def init_app(app):
-    from server.core.api import api
-    api.register_blueprint(blp)

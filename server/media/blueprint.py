@@ -111,11 +111,3 @@ def may_read(blob: Blob) -> bool:
     holders = blob_holders.send(current_app._get_current_object(), sha256=blob.sha256,
                                 property_ids=visible_property_ids(user))
     return any(db.session.scalar(query.limit(1)) is not None for _receiver, query in holders)
-
-
-def init_app(app):
-    from server.core.api import api
-
-    from .storage import make_blob_store
-    app.extensions["xuncha.blob_store"] = make_blob_store(app.config)
-    api.register_blueprint(blp)

@@ -92,8 +92,3 @@ def _download(data: bytes, mimetype: str, name: str, inline: bool = False) -> Re
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
-
-
-def init_app(app):
-    from server.core.api import api
-    api.register_blueprint(blp)

@@ -199,8 +199,3 @@ def update_key(data, property_id, key_id):
     require_property(property_id)
     row = visible_or_404(Key, key_id, property_id=property_id)
     return _edit(row, data)
-
-
-def init_app(app):
-    from server.core.api import api
-    api.register_blueprint(blp)

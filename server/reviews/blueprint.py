@@ -60,8 +60,3 @@ def history(record_id: uuid.UUID):
                                         .order_by(InspectionRevision.revision)).all(),
         "reviews": operations.reviews_of(record.id),
     }
-
-
-def init_app(app):
-    from server.core.api import api
-    api.register_blueprint(blp)

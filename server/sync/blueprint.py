@@ -21,7 +21,7 @@ from server.inspections.operations import load_printed
 from server.inspections.schemas import InspectionOut
 from server.properties.models import Key, Property, Renovation, Unit
 from server.properties.schemas import KeyOut, PropertyOut, RenovationOut, UnitOut
-from server.schedule import due_for
+from server.schedule.rules import due_for
 from server.users.access import current_user, requires, visible_property_ids
 from server.users.permissions import Permission
 from server.users.schemas import UserOut
@@ -128,8 +128,3 @@ def pull(query):
         "units": changed(Unit), "renovations": changed(Renovation), "keys": changed(Key),
         "records": load_printed(records), "follow_ups": follow_ups, "due": due_for(user, newest, now),
     }
-
-
-def init_app(app):
-    from server.core.api import api
-    api.register_blueprint(blp)

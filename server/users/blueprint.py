@@ -125,9 +125,3 @@ def set_user_properties(data, user_id):
 def revoke_tokens(user_id):
     """Sign a person out of every device (admin), e.g. when a phone is lost."""
     operations.revoke_all_tokens(visible_or_404(User, user_id))
-
-
-def init_app(app):
-    from server.core.api import api
-    api.register_blueprint(auth)
-    api.register_blueprint(users)
