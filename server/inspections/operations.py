@@ -1,8 +1,8 @@
 """Receiving inspection records from phones.
 
-`push_record` keeps the sync promises of DESIGN.md: idempotent by the phone's UUID (a resend
-of identical content is a no-op), explicit conflicts (different content → 409, stale edit of
-a returned record → 412), sealed content verified, both clocks kept.
+`push_record` keeps the sync promises (docs/architecture.md): idempotent by the phone's UUID
+(a resend of identical content is a no-op), explicit conflicts (different content → 409, stale
+edit of a returned record → 412), sealed content verified, both clocks kept.
 """
 
 import uuid
