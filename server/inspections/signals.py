@@ -5,10 +5,10 @@ raises follow-ups and a printed record carries its review steps. These signals l
 packages take part without the record code knowing them; each package connects its receivers
 in its `init_app`, for that app (the sender is the app).
 
-Blinker calls receivers synchronously, in the sending thread, inside the request's open
-transaction. Receivers therefore only add and flush: never commit or roll back, so what they
-write is committed, or rolled back, together with the record. An exception in a receiver
-fails the request that sent the signal.
+Blinker calls receivers synchronously, in the sending thread and in no particular order,
+inside the request's open transaction. Receivers therefore only add and flush: never commit
+or roll back, so what they write is committed, or rolled back, together with the record. An
+exception in a receiver fails the request that sent the signal.
 """
 
 from blinker import Namespace
