@@ -6,10 +6,16 @@
 """
 
 from functools import wraps
+from importlib import import_module
 
 from flask import Flask
 
 from .config import Defaults, from_environment, normalise_database_url
+
+# The domain packages, lowest first. Each imports only packages before it in this list
+# (tests/test_architecture.py), and `create_app` initialises them in this order.
+PACKAGES = ("core", "users", "properties", "checklists", "media", "inspections", "reviews",
+            "followups", "schedule", "compliance", "sync", "pdf", "backup", "demo", "web")
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -38,25 +44,8 @@ def create_app(config: dict | None = None) -> Flask:
     errors.init_app(app)
     init_api(app)
 
-    from . import (
-        backup,
-        checklists,
-        compliance,
-        core,
-        demo,
-        followups,
-        inspections,
-        media,
-        pdf,
-        properties,
-        reviews,
-        sync,
-        users,
-        web,
-    )
-    for package in (core, users, properties, checklists, media, inspections, reviews, followups,
-                    compliance, sync, pdf, demo, backup, web):
-        package.init_app(app)
+    for name in PACKAGES:
+        import_module(f"{__name__}.{name}").init_app(app)
 
     from .users.access import authenticate_request
     app.before_request(authenticate_request)

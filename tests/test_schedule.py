@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from server.schedule import period_containing
+from server.schedule.rules import period_containing
 
 
 def test_a_late_evening_in_utc_is_already_next_month_in_shanghai():

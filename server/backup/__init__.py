@@ -24,6 +24,10 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from server.core.db import db, utcnow
+from server.media.models import Blob
+from server.media.operations import storage_keys
+from server.media.storage import blob_store
+from server.users.models import User
 
 FORMAT = 1
 # Work in progress and login history are not worth restoring.
@@ -76,10 +80,6 @@ def _add(archive: tarfile.TarFile, name: str, data: bytes):
 
 
 def create_backup(path: Path) -> dict:
-    from server.media.models import Blob
-    from server.media.operations import storage_keys
-    from server.media.storage import blob_store
-
     store = blob_store()
     counts = {}
     with tarfile.open(path, "w") as archive:
@@ -105,9 +105,6 @@ def create_backup(path: Path) -> dict:
 
 
 def restore_backup(path: Path) -> dict:
-    from server.media.storage import blob_store
-    from server.users.models import User
-
     with tarfile.open(path, "r") as archive:
         manifest = json.loads(archive.extractfile("manifest.json").read())
         if manifest.get("format") != FORMAT:

@@ -46,11 +46,3 @@ def get_checklist_version(code, version):
     if row is None:
         raise Problem("not_found")
     return row
-
-
-def init_app(app):
-    from server.core.api import api
-
-    from .cli import checklists_cli
-    api.register_blueprint(blp)
-    app.cli.add_command(checklists_cli)

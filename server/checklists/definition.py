@@ -17,6 +17,8 @@ from marshmallow import (
     validates_schema,
 )
 
+from .items import PHOTOS_LIMIT, can_fail, fill_defaults, possible_answers
+
 ITEM_TYPES = ("pass_fail", "yes_no", "text", "number", "single_choice", "multi_choice",
               "date", "time", "datetime", "photo", "signature", "register_rows")
 SUBJECTS = ("renovation", "property", "key_register", "unit")
@@ -90,7 +92,8 @@ class ItemSchema(Schema):
     required = fields.Boolean()
     required_when = fields.Nested(WhenSchema)
     weight = fields.Float(validate=validate.Range(min=0, max=1000), allow_nan=False)
-    photo_when_failed = fields.Integer(strict=True, validate=validate.Range(min=1, max=20))
+    photo_when_failed = fields.Integer(strict=True,
+                                       validate=validate.Range(min=1, max=PHOTOS_LIMIT))
     follow_up_on_fail = fields.Boolean()
     follow_up_due_days = fields.Integer(strict=True, validate=validate.Range(min=1, max=365))
     # type-specific
@@ -125,7 +128,7 @@ class ItemSchema(Schema):
             errors.setdefault(key, []).append(text)
 
         allowed = _COMMON_KEYS | _TYPE_KEYS[item_type]
-        if self._can_fail(data):
+        if can_fail(data):
             allowed |= _FAILURE_KEYS
         for key in data:
             if key not in allowed:
@@ -150,20 +153,12 @@ class ItemSchema(Schema):
         low, high = data.get("min"), data.get("max")
         if low is not None and high is not None and low > high:
             problem("min", "min is larger than max")
-        if item_type == "photo" and (high or 0) > 20:
-            problem("max", "at most 20 photos per item")
+        if item_type == "photo" and (high or 0) > PHOTOS_LIMIT:
+            problem("max", f"at most {PHOTOS_LIMIT} photos per item")
         if (data.get("min_selected") or 0) > (data.get("max_selected") or 10**9):
             problem("min_selected", "min_selected is larger than max_selected")
         if errors:
             raise ValidationError(errors)
-
-    @staticmethod
-    def _can_fail(data) -> bool:
-        kind = data.get("type")
-        return (kind in ("pass_fail", "register_rows")
-                or (kind == "yes_no" and "fail_on" in data)
-                or (kind == "number" and ("fail_below" in data or "fail_above" in data))
-                or (kind in ("single_choice", "multi_choice") and "fail_values" in data))
 
     @staticmethod
     def _check_values(data, values_key, options_key, problem):
@@ -277,38 +272,6 @@ class ChecklistDefinitionSchema(Schema):
                 f"{where}.equals: {when['equals']!r} is not one of {answers}{hint}")
 
 
-def possible_answers(item: dict) -> list | None:
-    """The closed set of answers an item can take, or None for free answers (text, number)."""
-    kind = item["type"]
-    if kind == "pass_fail":
-        return ["pass", "fail", "na"] if item.get("allow_na", True) else ["pass", "fail"]
-    if kind == "yes_no":
-        return ["yes", "no"]
-    if kind in ("single_choice", "multi_choice"):
-        return [option["value"] for option in item["options"]]
-    return None
-
-
-def _fill_defaults(definition: dict) -> dict:
-    """Spell out every default so readers of a stored definition never guess."""
-    for section in definition["sections"]:
-        for item in section["items"]:
-            kind = item["type"]
-            item.setdefault("required", kind not in ("photo",))
-            item.setdefault("weight", 0)
-            if kind == "pass_fail":
-                item.setdefault("allow_na", True)
-            if kind == "text":
-                item.setdefault("multiline", False)
-                item.setdefault("max_length", 2000)
-            if kind == "photo":
-                item.setdefault("min", 1 if item["required"] else 0)
-                item.setdefault("max", 6)
-            if item.get("follow_up_on_fail"):
-                item.setdefault("follow_up_due_days", 3)
-    return definition
-
-
 def validate_definition(raw) -> dict:
     if not isinstance(raw, dict):
         raise DefinitionError(["the file must hold a mapping (code, version, title, ...)"])
@@ -316,7 +279,7 @@ def validate_definition(raw) -> dict:
         loaded = ChecklistDefinitionSchema().load(raw)
     except ValidationError as error:
         raise DefinitionError(describe_errors(error.messages, raw)) from None
-    return _fill_defaults(loaded)
+    return fill_defaults(loaded)
 
 
 def describe_errors(messages, raw) -> list[str]:

@@ -7,12 +7,13 @@ from server.checklists.operations import latest_versions
 from server.core.api import Blueprint
 from server.core.db import db, utcnow
 from server.core.schemas import Id, InputSchema
+from server.properties.access import require_property
 from server.properties.models import Property
 from server.properties.schemas import PropertyOut
-from server.users.access import require_property, requires, visible_property_ids
+from server.users.access import requires, visible_property_ids
 from server.users.permissions import Permission
 
-from . import evaluate_property
+from .operations import evaluate_property
 
 blp = Blueprint("compliance", __name__, url_prefix="/api/compliance",
                 description="Required inspection counts against what was done, per period.")
@@ -136,8 +137,3 @@ def trend(query):
                                "checklist_code": code, "required": required, "done": done,
                                "rate": round(done / required, 4) if required else 1.0})
     return points
-
-
-def init_app(app):
-    from server.core.api import api
-    api.register_blueprint(blp)

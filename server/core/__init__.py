@@ -1,9 +1,10 @@
 """Shared plumbing: database, error envelope, i18n, API object, health check."""
 
+from . import i18n
+from .api import api
+from .health import health
+
 
 def init_app(app):
-    from . import i18n
-    from .api import api
-    from .health import health
     i18n.init_app(app)
     api.register_blueprint(health)

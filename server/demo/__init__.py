@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 import sqlalchemy as sa
 from flask import current_app
+from flask.cli import with_appcontext
 
 from server.checklists.operations import load_checklists
 from server.core.db import db, utcnow
@@ -99,16 +100,20 @@ def _fill_registers(prop: Property, rng: random.Random, counts: dict):
     counts["keys"] += 40
 
 
+@click.command("demo")
+@click.option("--password", default=None, help="Password for the demo users.")
+@with_appcontext
+def demo_command(password):
+    """Create demo properties, registers, users and publish the checklists."""
+    password = password or current_app.config["DEMO_PASSWORD"]
+    results = load_checklists(Path(current_app.config["CHECKLISTS_DIR"]))
+    counts = create_demo_data(password)
+    db.session.commit()
+    for result in results:
+        click.echo(f"checklist {result.code} v{result.version}: {result.outcome}")
+    click.echo("created: " + ", ".join(f"{n} {what}" for what, n in counts.items()))
+    click.echo("demo users: " + ", ".join(u[0] for u in USERS) + f"  password: {password}")
+
+
 def init_app(app):
-    @app.cli.command("demo")
-    @click.option("--password", default=None, help="Password for the demo users.")
-    def demo_command(password):
-        """Create demo properties, registers, users and publish the checklists."""
-        password = password or current_app.config["DEMO_PASSWORD"]
-        results = load_checklists(Path(current_app.config["CHECKLISTS_DIR"]))
-        counts = create_demo_data(password)
-        db.session.commit()
-        for result in results:
-            click.echo(f"checklist {result.code} v{result.version}: {result.outcome}")
-        click.echo("created: " + ", ".join(f"{n} {what}" for what, n in counts.items()))
-        click.echo("demo users: " + ", ".join(u[0] for u in USERS) + f"  password: {password}")
+    app.cli.add_command(demo_command)

@@ -6,10 +6,10 @@ from sqlalchemy.orm import selectinload
 
 from server.core.api import Blueprint
 from server.core.pagination import paginate
+from server.properties.access import require_property
 from server.users.access import (
     current_user,
     require,
-    require_property,
     requires,
     visible_or_404,
     visible_property_ids,
@@ -93,8 +93,3 @@ def add_event(data, follow_up_id: uuid.UUID):
     follow_up = visible_or_404(FollowUp, follow_up_id)
     _require_step(follow_up, data["action"])
     return operations.add_event(current_user(), follow_up, data)
-
-
-def init_app(app):
-    from server.core.api import api
-    api.register_blueprint(blp)

@@ -11,12 +11,13 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from server.checklists.items import FOLLOW_UP_DUE_DAYS, is_failure, is_row_failure, iter_items
 from server.core.db import db, utcnow
 from server.core.errors import Problem
-from server.inspections.answers import is_failure, iter_items
 from server.inspections.models import Inspection
-from server.properties.models import Property, PropertyMember
-from server.users.models import User
+from server.inspections.operations import subject_labels
+from server.properties.models import Property
+from server.users.models import PropertyMember, User
 
 from .models import (
     FollowUp,
@@ -35,6 +36,11 @@ def followup_id_for(record_id, item_id: str, row_key: str | None = None) -> uuid
     return uuid.uuid5(_NAMESPACE, f"{record_id}/{item_id}/{row_key or ''}")
 
 
+def raise_for_stored_record(_app, record: Inspection):
+    """`record_stored` receiver: follow-ups of a newly stored record or revision."""
+    raise_for_record(record, subject_labels([record])[record.id])
+
+
 def raise_for_record(record: Inspection, subject_label: str):
     """Open a follow-up for every failed item that asks for one. Idempotent."""
     definition = record.checklist_version.definition
@@ -47,7 +53,7 @@ def raise_for_record(record: Inspection, subject_label: str):
         failures = []
         if item["type"] == "register_rows":
             for row_key, row in (answer.get("rows") or {}).items():
-                if row.get("value") in item.get("row_fail_values", []):
+                if is_row_failure(item, row.get("value")):
                     failures.append((row_key, row.get("comment")))
         elif is_failure(item, answer.get("value")):
             failures.append((None, answer.get("comment")))
@@ -61,7 +67,7 @@ def raise_for_record(record: Inspection, subject_label: str):
                 id=follow_up_id, property_id=record.property_id, inspection_id=record.id,
                 item_id=item["id"], row_key=row_key, subject_label=subject_label[:100],
                 description=description, assignee_id=record.inspector_id,
-                due_date=found_on + timedelta(days=item.get("follow_up_due_days", 3)),
+                due_date=found_on + timedelta(days=item.get("follow_up_due_days", FOLLOW_UP_DUE_DAYS)),
                 created_by_id=record.inspector_id)
             db.session.add(follow_up)
             db.session.add(FollowUpEvent(id=uuid.uuid4(), follow_up=follow_up,
@@ -166,6 +172,16 @@ def needs_contact(follow_up: FollowUp, now=None) -> bool:
     return (follow_up.status == FollowUpStatus.OPEN
             and now - follow_up.created_at > timedelta(days=CONTACT_AFTER_DAYS)
             and not any(e.action == FollowUpAction.CONTACT for e in follow_up.events))
+
+
+def follow_ups_holding(_app, sha256: str, property_ids: list[int] | None):
+    """`blob_holders` receiver: the properties of the follow-ups with a photo of a blob."""
+    query = (sa.select(FollowUp.property_id)
+             .join(FollowUpAttachment, FollowUp.id == FollowUpAttachment.follow_up_id)
+             .where(FollowUpAttachment.sha256 == sha256))
+    if property_ids is not None:
+        query = query.where(FollowUp.property_id.in_(property_ids))
+    return query
 
 
 def visible_followups(statement, visible_ids):

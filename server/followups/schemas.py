@@ -5,6 +5,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 from server.core.schemas import Id, InputSchema, PageMetaSchema, PageQuerySchema
 from server.inspections.answers import SHA256, parse_device_time
 
+from . import operations
 from .models import FollowUpAction, FollowUpStatus
 
 
@@ -72,14 +73,11 @@ class FollowUpOut(Schema):
     closed_at = fields.DateTime(allow_none=True)
     overdue = fields.Function(lambda f: f.status != FollowUpStatus.VERIFIED
                               and date.today() > f.due_date)
-    needs_contact = fields.Method("get_needs_contact", metadata={
-        "description": "open over 3 days with no recorded contact with the owner"})
+    needs_contact = fields.Function(lambda f: operations.needs_contact(f), metadata={
+        "description": f"open over {operations.CONTACT_AFTER_DAYS} days with no recorded "
+                       "contact with the owner"})
     has_callback = fields.Function(lambda f: any(e.action == "callback" for e in f.events))
     events = fields.List(fields.Nested(FollowUpEventOut))
-
-    def get_needs_contact(self, follow_up):
-        from .operations import needs_contact
-        return needs_contact(follow_up)
 
 
 class FollowUpPage(PageMetaSchema):

@@ -8,43 +8,21 @@ import math
 import re
 from datetime import date, datetime, time
 
+from server.checklists.items import (
+    COMMENT_MAX_LENGTH,
+    is_failure,
+    is_required,
+    is_row_failure,
+    iter_items,
+    photo_bounds,
+    possible_answers,
+    text_max_length,
+)
 from server.core.i18n import message
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 ANSWER_KEYS = {"value", "comment", "photos", "signature", "rows"}
 ROW_KEYS = {"value", "comment", "photos"}
-MAX_COMMENT = 2000
-
-
-def iter_items(definition: dict):
-    for section in definition["sections"]:
-        yield from section["items"]
-
-
-def is_failure(item: dict, value) -> bool:
-    kind = item["type"]
-    if value is None:
-        return False
-    if kind == "pass_fail":
-        return value == "fail"
-    if kind == "yes_no":
-        return item.get("fail_on") is not None and value == item["fail_on"]
-    if kind == "number" and isinstance(value, int | float):
-        return (("fail_below" in item and value < item["fail_below"])
-                or ("fail_above" in item and value > item["fail_above"]))
-    if kind == "single_choice":
-        return value in item.get("fail_values", [])
-    if kind == "multi_choice" and isinstance(value, list):
-        return any(v in item.get("fail_values", []) for v in value)
-    return False
-
-
-def is_required(item: dict, answers: dict) -> bool:
-    condition = item.get("required_when")
-    if condition:
-        other = answers.get(condition["item"]) or {}
-        return other.get("value") == condition["equals"]
-    return item.get("required", True)
 
 
 class AnswerCheck:
@@ -83,11 +61,11 @@ class AnswerCheck:
         photos = self.check_photos(item_id, answer.get("photos"))
         required = is_required(item, self.answers)
         if kind == "photo":
-            low = max(item.get("min", 0), 1 if required else 0)
+            low, high = photo_bounds(item, required)
             if len(photos) < low:
                 self.add(item_id, "too_few_photos", min=low)
-            if len(photos) > item.get("max", 6):
-                self.add(item_id, "too_many_photos", max=item.get("max", 6))
+            if len(photos) > high:
+                self.add(item_id, "too_many_photos", max=high)
             return
         if kind == "signature":
             self.check_signature(item_id, answer.get("signature"), required)
@@ -109,8 +87,9 @@ class AnswerCheck:
                 self.add(item_id, "photo_required_when_failed", min=needed)
 
     def check_comment(self, item_id, comment):
-        if comment is not None and (not isinstance(comment, str) or len(comment) > MAX_COMMENT):
-            self.add(item_id, "bad_comment", max=MAX_COMMENT)
+        if comment is not None and (not isinstance(comment, str)
+                                    or len(comment) > COMMENT_MAX_LENGTH):
+            self.add(item_id, "bad_comment", max=COMMENT_MAX_LENGTH)
 
     def check_photos(self, item_id, photos) -> list:
         if photos is None:
@@ -150,7 +129,6 @@ class AnswerCheck:
             self.add(item_id, "bad_shape")
             return
         options = [option["value"] for option in item["row_options"]]
-        fail_values = item.get("row_fail_values", [])
         for row_id, row in rows.items():
             if row_id not in self.register_rows:
                 self.add(item_id, "unknown_row", row=row_id)
@@ -162,7 +140,7 @@ class AnswerCheck:
             photos = self.check_photos(item_id, row.get("photos"))
             if row.get("value") not in options:
                 self.add(item_id, "bad_choice", choices=", ".join(options))
-            elif row["value"] in fail_values:
+            elif is_row_failure(item, row["value"]):
                 self.has_failures = True
                 needed = item.get("row_photo_when_failed", 0)
                 if len(photos) < needed:
@@ -170,17 +148,13 @@ class AnswerCheck:
 
     def value_ok(self, item: dict, value) -> bool:
         kind, item_id = item["type"], item["id"]
-        choices = {
-            "pass_fail": ["pass", "fail", "na"] if item.get("allow_na", True) else ["pass", "fail"],
-            "yes_no": ["yes", "no"],
-            "single_choice": [o["value"] for o in item.get("options", [])],
-        }
-        if kind in choices:
-            if value not in choices[kind]:
-                self.add(item_id, "bad_choice", choices=", ".join(choices[kind]))
+        if kind in ("pass_fail", "yes_no", "single_choice"):
+            allowed = possible_answers(item)
+            if value not in allowed:
+                self.add(item_id, "bad_choice", choices=", ".join(allowed))
                 return False
         elif kind == "multi_choice":
-            allowed = [o["value"] for o in item["options"]]
+            allowed = possible_answers(item)
             if (not isinstance(value, list) or len(set(value)) != len(value)
                     or any(v not in allowed for v in value)):
                 self.add(item_id, "bad_choice", choices=", ".join(allowed))
@@ -190,8 +164,8 @@ class AnswerCheck:
                 self.add(item_id, "bad_selection_count")
                 return False
         elif kind == "text":
-            if not isinstance(value, str) or len(value) > item.get("max_length", 2000):
-                self.add(item_id, "bad_text", max=item.get("max_length", 2000))
+            if not isinstance(value, str) or len(value) > text_max_length(item):
+                self.add(item_id, "bad_text", max=text_max_length(item))
                 return False
         elif kind == "number":
             if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):

@@ -60,8 +60,9 @@ def push_inspection(data, headers, record_id: uuid.UUID):
         blp.check_etag(current, problem="record.stale_revision",
                        details={"current_revision": current})
 
-    return operations.push_record(current_user(), record_id, data, check_revision,
-                                  headers.get("device_time"))
+    record = operations.push_record(current_user(), record_id, data, check_revision,
+                                    headers.get("device_time"))
+    return operations.load_one_printed(record)
 
 
 @blp.route("/<uuid:record_id>", methods=["GET"])
@@ -69,9 +70,4 @@ def push_inspection(data, headers, record_id: uuid.UUID):
 @requires(Permission.RECORD_READ)
 def get_inspection(record_id: uuid.UUID):
     """One record as the server holds it, with which attachments are still missing."""
-    return visible_or_404(Inspection, record_id)
-
-
-def init_app(app):
-    from server.core.api import api
-    api.register_blueprint(blp)
+    return operations.load_one_printed(visible_or_404(Inspection, record_id))

@@ -10,8 +10,9 @@ from flask import current_app
 
 from server.core.db import db
 from server.core.i18n import translate
+from server.properties.access import require_property
 from server.properties.models import Property, Renovation
-from server.users.access import can, current_user, require_property, visible_property_ids
+from server.users.access import can, current_user, visible_property_ids
 from server.users.models import User
 from server.users.permissions import Permission
 

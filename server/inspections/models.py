@@ -9,6 +9,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.core.db import JSONType, UTCDateTime, db, utcnow
 
+# Phone and server clocks further apart than this at receipt are pointed out to reviewers.
+CLOCK_TOLERANCE_SECONDS = 5 * 60
+
 
 class InspectionStatus(StrEnum):
     SUBMITTED = "submitted"  # sealed and received, waiting for review
@@ -62,6 +65,11 @@ class Inspection(db.Model):
     inspector = relationship("User", lazy="joined")
     revisions = relationship("InspectionRevision", order_by="InspectionRevision.revision",
                              cascade="all, delete-orphan", back_populates="inspection")
+
+    @property
+    def clock_differs(self) -> bool:
+        offset = self.device_clock_offset_seconds
+        return offset is not None and abs(offset) > CLOCK_TOLERANCE_SECONDS
 
 
 class InspectionRevision(db.Model):

@@ -1,28 +1,30 @@
 """Receiving inspection records from phones.
 
-`push_record` keeps the sync promises of DESIGN.md: idempotent by the phone's UUID (a resend
-of identical content is a no-op), explicit conflicts (different content → 409, stale edit of
-a returned record → 412), sealed content verified, both clocks kept.
+`push_record` keeps the sync promises (docs/architecture.md): idempotent by the phone's UUID
+(a resend of identical content is a no-op), explicit conflicts (different content → 409, stale
+edit of a returned record → 412), sealed content verified, both clocks kept.
 """
 
 import uuid
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
+from server.checklists.items import iter_items
 from server.checklists.operations import find_version
 from server.core.db import db, utcnow
 from server.core.errors import Problem
-from server.followups.operations import raise_for_record
 from server.media.models import Blob
+from server.properties.access import require_property
 from server.properties.models import Key, Property, Renovation, Unit
-from server.users.access import require_property
 from server.users.models import User
 
-from .answers import AnswerCheck, iter_items, parse_device_time
+from .answers import AnswerCheck, parse_device_time
 from .models import Inspection, InspectionAttachment, InspectionRevision, InspectionStatus
 from .seal import attachment_hashes, seal_hash, seal_payload
+from .signals import record_stored, records_loaded
 
 
 def push_record(user: User, record_id: uuid.UUID, data: dict, check_revision,
@@ -55,7 +57,7 @@ def push_record(user: User, record_id: uuid.UUID, data: dict, check_revision,
         try:
             with db.session.begin_nested():
                 record = _create(record_id, user, checklist, data["subject"], prop.id, received)
-            raise_for_record(record, subject_labels([record])[record.id])
+            _stored(record)
             return record
         except IntegrityError:
             # Another device (or a retry racing itself) created this id a moment ago.
@@ -63,8 +65,13 @@ def push_record(user: User, record_id: uuid.UUID, data: dict, check_revision,
     revision = existing.revision
     record = _push_existing(existing, user, received, check_revision)
     if record.revision != revision:
-        raise_for_record(record, subject_labels([record])[record.id])
+        _stored(record)
     return record
+
+
+def _stored(record: Inspection):
+    # Follow-ups are raised by their own package, in this transaction (signals.py).
+    record_stored.send(current_app._get_current_object(), record=record)
 
 
 def _locked(record_id) -> Inspection | None:
@@ -117,10 +124,34 @@ def _add_revision(record: Inspection, received: dict):
             db.session.add(InspectionAttachment(inspection_id=record.id, sha256=sha256))
 
 
-def attachment_state(record: Inspection) -> dict:
-    expected = attachment_hashes(record.answers)
-    stored = set(db.session.scalars(sa.select(Blob.sha256).where(Blob.sha256.in_(expected))))
-    return {"expected": expected, "missing": [sha for sha in expected if sha not in stored]}
+def load_printed(records: list[Inspection]) -> list[Inspection]:
+    """Load what `InspectionOut` prints beyond the records' own rows, for all of them at once:
+    which attachments are still missing, and what other packages attach (`records_loaded`:
+    the review steps)."""
+    expected = {record.id: attachment_hashes(record.answers) for record in records}
+    wanted = sorted({sha for hashes in expected.values() for sha in hashes})
+    stored = set(db.session.scalars(sa.select(Blob.sha256).where(Blob.sha256.in_(wanted)))
+                 ) if wanted else set()
+    for record in records:
+        hashes = expected[record.id]
+        record.attachment_state = {"expected": hashes,
+                                   "missing": [sha for sha in hashes if sha not in stored]}
+    records_loaded.send(current_app._get_current_object(), records=records)
+    return records
+
+
+def load_one_printed(record: Inspection) -> Inspection:
+    return load_printed([record])[0]
+
+
+def records_holding(_app, sha256: str, property_ids: list[int] | None):
+    """`blob_holders` receiver: the properties of the records that reference a blob."""
+    query = (sa.select(Inspection.property_id)
+             .join(InspectionAttachment, Inspection.id == InspectionAttachment.inspection_id)
+             .where(InspectionAttachment.sha256 == sha256))
+    if property_ids is not None:
+        query = query.where(Inspection.property_id.in_(property_ids))
+    return query
 
 
 def _check_subject(checklist, property_id: int, subject: dict):

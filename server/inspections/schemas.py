@@ -60,6 +60,9 @@ class AttachmentsOut(Schema):
 
 
 class InspectionOut(Schema):
+    """A record as the server holds it. Dump only records passed through
+    `operations.load_printed`: it loads the attachments and reviews printed here."""
+
     id = fields.UUID()
     revision = fields.Integer()
     status = fields.String()
@@ -75,18 +78,9 @@ class InspectionOut(Schema):
     received_at = fields.DateTime()
     device_clock_offset_seconds = fields.Integer(allow_none=True)
     seal = fields.Function(lambda r: {"hash": r.seal_hash, "verified": True})
-    attachments = fields.Method("get_attachments")
-    reviews = fields.Method("get_reviews", metadata={
+    attachments = fields.Function(lambda r: r.attachment_state)
+    reviews = fields.Function(lambda r: r.review_steps, metadata={
         "description": "review steps, oldest first; a returned record carries what to fix"})
-
-    def get_attachments(self, record):
-        from .operations import attachment_state
-        return attachment_state(record)
-
-    def get_reviews(self, record):
-        from server.reviews.blueprint import reviews_of
-        from server.reviews.schemas import ReviewEventOut
-        return ReviewEventOut(many=True).dump(reviews_of(record.id))
 
 
 class InspectionQuery(PageQuerySchema):
@@ -122,8 +116,7 @@ class InspectionSummaryOut(Schema):
     received_at = fields.DateTime()
     device_clock_offset_seconds = fields.Integer(allow_none=True)
     clock_differs = fields.Function(
-        lambda r: r.device_clock_offset_seconds is not None
-        and abs(r.device_clock_offset_seconds) > 300,
+        lambda r: r.clock_differs,
         metadata={"description": "phone and server clocks differ by more than 5 minutes"})
 
 

@@ -1,6 +1,5 @@
 """Blob endpoints: resumable, content-addressed uploads and access-checked downloads."""
 
-import sqlalchemy as sa
 from flask import Response, current_app, request
 from marshmallow import Schema, fields, validate
 
@@ -13,6 +12,7 @@ from server.users.permissions import Permission
 
 from . import operations
 from .models import Blob
+from .signals import blob_holders
 from .storage import blob_store
 
 blp = Blueprint("blobs", __name__, url_prefix="/api/blobs",
@@ -107,26 +107,7 @@ def may_read(blob: Blob) -> bool:
     user = current_user()
     if blob.uploaded_by_id == user.id:
         return True
-    from server.followups.models import FollowUp, FollowUpAttachment
-    from server.inspections.models import Inspection, InspectionAttachment
-    visible = visible_property_ids(user)
-    in_records = (sa.select(Inspection.property_id)
-                  .join(InspectionAttachment, Inspection.id == InspectionAttachment.inspection_id)
-                  .where(InspectionAttachment.sha256 == blob.sha256))
-    in_follow_ups = (sa.select(FollowUp.property_id)
-                     .join(FollowUpAttachment, FollowUp.id == FollowUpAttachment.follow_up_id)
-                     .where(FollowUpAttachment.sha256 == blob.sha256))
-    for query, column in ((in_records, Inspection.property_id), (in_follow_ups, FollowUp.property_id)):
-        if visible is not None:
-            query = query.where(column.in_(visible))
-        if db.session.scalar(query.limit(1)) is not None:
-            return True
-    return False
-
-
-def init_app(app):
-    from server.core.api import api
-
-    from .storage import make_blob_store
-    app.extensions["xuncha.blob_store"] = make_blob_store(app.config)
-    api.register_blueprint(blp)
+    # Records and follow-ups that reference the blob, in the properties the caller may see.
+    holders = blob_holders.send(current_app._get_current_object(), sha256=blob.sha256,
+                                property_ids=visible_property_ids(user))
+    return any(db.session.scalar(query.limit(1)) is not None for _receiver, query in holders)

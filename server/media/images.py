@@ -1,4 +1,4 @@
-"""Decoding uploads defensively (STYLE.md habit 7) and making the copies we serve.
+"""Decoding uploads defensively and making the copies we serve.
 
 Everything is decoded from the bytes, never trusted from the file name or Content-Type: a text
 file called .jpg, an SVG, a truncated JPEG or a 30000×30000 PNG bomb is refused before it can

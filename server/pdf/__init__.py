@@ -1,10 +1,12 @@
 """Signed checklist PDFs: one record or a batch export, rendered with WeasyPrint."""
 
+from server.core.api import api
+
 from . import models  # noqa: F401  (registers the tables)
+from .blueprint import blp
+from .cli import pdf_command
 
 
 def init_app(app):
-    from .blueprint import init_app as init_blueprints
-    from .cli import pdf_command
-    init_blueprints(app)
+    api.register_blueprint(blp)
     app.cli.add_command(pdf_command)

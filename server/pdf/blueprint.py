@@ -6,7 +6,8 @@ from flask import Response, after_this_request
 
 from server.core.api import Blueprint
 from server.inspections.models import Inspection
-from server.users.access import current_user, require_property, requires, visible_or_404
+from server.properties.access import require_property
+from server.users.access import current_user, requires, visible_or_404
 from server.users.permissions import Permission
 
 from . import jobs, operations
@@ -91,8 +92,3 @@ def _download(data: bytes, mimetype: str, name: str, inline: bool = False) -> Re
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
-
-
-def init_app(app):
-    from server.core.api import api
-    api.register_blueprint(blp)

@@ -7,6 +7,7 @@ from flask.cli import with_appcontext
 from server.core.db import db
 from server.inspections.models import Inspection
 
+from .operations import record_filename, record_pdf
 from .schemas import LANGUAGES
 
 
@@ -18,7 +19,6 @@ from .schemas import LANGUAGES
 @with_appcontext
 def pdf_command(record_id: uuid.UUID, output: Path | None, lang: str):
     """Render one inspection record to PDF, as the API would."""
-    from .operations import record_filename, record_pdf
     record = db.session.get(Inspection, record_id)
     if record is None:
         raise click.ClickException(f"no record {record_id}")

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from server.core.db import db
 from server.followups.models import FollowUp
 from server.inspections.models import Inspection
-from server.reviews.models import ReviewEvent
+from server.reviews.operations import reviews_of
 
 
 def revisions(record: Inspection) -> list[dict]:
@@ -23,8 +23,7 @@ def revisions(record: Inspection) -> list[dict]:
 
 def review_events(record: Inspection) -> list[dict]:
     """Approvals and returns, oldest first, with the comments per item."""
-    events = db.session.scalars(sa.select(ReviewEvent).where(ReviewEvent.inspection_id == record.id)
-                                .order_by(ReviewEvent.created_at, ReviewEvent.id))
+    events = reviews_of(record.id)
     return [{"at": event.created_at, "actor": event.actor.display_name, "action": event.action,
              "revision": event.revision, "comment": event.comment,
              "item_comments": dict(event.item_comments or {})} for event in events]

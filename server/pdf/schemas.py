@@ -1,31 +1,25 @@
 """Wire schemas of the PDF endpoints, and the schema that turns a record into the plain dict
-the PDF template renders: templates never see ORM objects.
+the PDF template renders: templates never see ORM objects, so rendering cannot run a query
+or reach an attribute the schema did not choose.
 
-`record_document(record, language)` is the one way in: it loads what the record refers to
-(property, subject, stored blobs, register rows, history) and dumps it with
-`RecordDocumentSchema`. The result holds only str / int / bool / None / lists / dicts; every
-piece of user text in it is printed escaped by the template.
+`RecordDocumentSchema` runs no query: `operations.record_document(record, language)` loads
+what the record refers to (property, subject, stored blobs, register rows, history) and
+dumps it with the schema. The result holds only str / int / bool / None / lists / dicts;
+every piece of user text in it is printed escaped by the template.
 """
 
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
 from marshmallow import Schema, fields, validate
 
-from server.core.db import db
+from server.checklists.items import is_failure, is_row_failure
 from server.core.i18n import LANGUAGES, catalog, translate
 from server.core.schemas import Id, InputSchema
-from server.inspections.answers import is_failure, parse_device_time
-from server.inspections.models import Inspection, InspectionStatus
-from server.inspections.seal import attachment_hashes
-from server.media.models import Blob
-from server.properties.models import Key, Property, Renovation, Unit
-
-from . import history
+from server.inspections.answers import parse_device_time
+from server.inspections.models import InspectionStatus
+from server.properties.models import Unit
 
 BLOB_URL_SCHEME = "xuncha-blob"
-CLOCK_WARNING_SECONDS = 5 * 60
 
 
 # ---------------------------------------------------------------- wire schemas (API)
@@ -95,7 +89,8 @@ def _format(moment: datetime) -> str:
 
 
 class RecordDocumentSchema(Schema):
-    """Dumps an Inspection (plus what `load_context` found) into the template's dict."""
+    """Dumps an Inspection (plus what `operations.document_context` loaded) into the
+    template's dict."""
 
     def __init__(self, language: str, context: dict, **kwargs):
         super().__init__(**kwargs)
@@ -190,7 +185,7 @@ class RecordDocumentSchema(Schema):
     def get_times(self, record):
         offset = record.device_clock_offset_seconds
         warning = None
-        if offset is not None and abs(offset) > CLOCK_WARNING_SECONDS:
+        if record.clock_differs:
             warning = self.t("pdf.clock_offset", minutes=round(abs(offset) / 60))
         return {"started_device": format_device_time(record.started_at_device),
                 "completed_device": format_device_time(record.completed_at_device),
@@ -275,7 +270,6 @@ class RecordDocumentSchema(Schema):
 
     def rows(self, item: dict, rows: dict) -> list[dict]:
         options = {o["value"]: _text(o["label"], self.language) for o in item.get("row_options", [])}
-        fail_values = item.get("row_fail_values", [])
         keys = self.ctx["keys"]
         result = []
         for row_id, row in sorted(rows.items(), key=lambda pair: _row_sort_key(keys, pair[0])):
@@ -286,7 +280,7 @@ class RecordDocumentSchema(Schema):
                     else f" ({self.unit_label(key.unit)})"
             value = row.get("value")
             result.append({"id": row_id, "label": name, "result": options.get(value, value or ""),
-                           "failed": value in fail_values, "comment": row.get("comment") or "",
+                           "failed": is_row_failure(item, value), "comment": row.get("comment") or "",
                            "photos": [self.photo(p) for p in row.get("photos") or []]})
         return result
 
@@ -358,38 +352,3 @@ class RecordDocumentSchema(Schema):
 def _row_sort_key(keys: dict, row_id: str):
     key = keys.get(row_id)
     return (key.tag_no if key else "~", row_id)
-
-
-def load_context(record: Inspection) -> dict:
-    """Everything the document needs besides the record itself, loaded in a few queries."""
-    prop = db.session.get(Property, record.property_id)
-    subject = None
-    if record.subject_type == "renovation":
-        subject = db.session.get(Renovation, record.subject_id)
-    elif record.subject_type == "unit":
-        subject = db.session.get(Unit, record.subject_id)
-    follow_ups = history.follow_ups(record)
-    # The record's own blobs, and the photos of its follow-ups' fixes: nothing else.
-    hashes = sorted(set(attachment_hashes(record.answers or {}))
-                    | history.follow_up_photo_hashes(follow_ups))
-    blobs = dict(db.session.execute(sa.select(Blob.sha256, Blob.kind)
-                                    .where(Blob.sha256.in_(hashes))).all()) if hashes else {}
-    row_ids = {int(row_id) for answer in (record.answers or {}).values()
-               if isinstance(answer, dict) for row_id in (answer.get("rows") or {})
-               if str(row_id).isdigit()}
-    keys = {}
-    if row_ids:
-        keys = {str(key.id): key for key in db.session.scalars(
-            sa.select(Key).where(Key.id.in_(row_ids), Key.property_id == record.property_id))}
-    try:
-        timezone = ZoneInfo(prop.timezone)
-    except (KeyError, ValueError):
-        timezone = ZoneInfo("UTC")
-    return {"property": prop, "subject": subject, "blobs": blobs, "keys": keys,
-            "timezone": timezone, "revisions": history.revisions(record),
-            "reviews": history.review_events(record), "follow_ups": follow_ups}
-
-
-def record_document(record: Inspection, language: str = "zh-CN") -> dict:
-    """The plain dict the PDF template renders, in ``language`` (zh-CN or en)."""
-    return RecordDocumentSchema(language, load_context(record)).dump(record)

@@ -1,8 +1,10 @@
-"""Properties, who serves them, and their registers (units, renovations, keys)."""
+"""Properties and their registers (units, renovations, keys); who serves them is in users."""
+
+from server.core.api import api
 
 from . import models  # noqa: F401  (registers the tables)
+from .blueprint import blp
 
 
 def init_app(app):
-    from .blueprint import init_app as init_blueprints
-    init_blueprints(app)
+    api.register_blueprint(blp)

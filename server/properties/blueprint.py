@@ -9,10 +9,11 @@ import sqlalchemy as sa
 from server.core.api import Blueprint
 from server.core.db import db
 from server.core.pagination import paginate
-from server.users.access import require_property, requires, visible_or_404, visible_property_ids
+from server.users.access import requires, visible_or_404, visible_property_ids
 from server.users.permissions import Permission
 
 from . import operations
+from .access import require_property
 from .models import Key, Property, Renovation, Unit
 from .schemas import (
     KeyIn,
@@ -198,8 +199,3 @@ def update_key(data, property_id, key_id):
     require_property(property_id)
     row = visible_or_404(Key, key_id, property_id=property_id)
     return _edit(row, data)
-
-
-def init_app(app):
-    from server.core.api import api
-    api.register_blueprint(blp)

@@ -23,23 +23,6 @@ class Property(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
-class PropertyMember(db.Model):
-    """Which users serve which property. Patrol staff and supervisors see only these."""
-
-    __tablename__ = "property_members"
-
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"),
-                                         primary_key=True)
-    property_id: Mapped[int] = mapped_column(sa.ForeignKey("properties.id", ondelete="CASCADE"),
-                                             primary_key=True, index=True)
-    # 钥匙专人管理 (seed 000 钥匙管理 1): the keeper's daily audit is its own frequency rule.
-    is_key_keeper: Mapped[bool] = mapped_column(default=False)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    user = relationship("User", back_populates="memberships")
-    property = relationship(Property, lazy="joined")
-
-
 class RegisterRow:
     """Columns every register row has: its property, an edit version and change times.
 

@@ -6,12 +6,12 @@ from marshmallow import Schema, fields
 from server.core.api import Blueprint
 from server.core.db import db
 from server.inspections.models import Inspection, InspectionRevision
+from server.inspections.operations import load_one_printed
 from server.inspections.schemas import InspectionOut
 from server.users.access import current_user, requires, visible_or_404
 from server.users.permissions import Permission
 
 from . import operations
-from .models import ReviewEvent
 from .schemas import ReviewEventOut, ReviewIn
 
 blp = Blueprint("reviews", __name__, url_prefix="/api/inspections",
@@ -43,8 +43,9 @@ class HistoryOut(Schema):
 def review(data, record_id: uuid.UUID):
     """Approve a submitted record, or return it to its inspector with comments per item."""
     record = visible_or_404(Inspection, record_id)
-    return operations.review_record(current_user(), record, data["action"], data["revision"],
-                                    data.get("comment"), data["item_comments"])
+    record = operations.review_record(current_user(), record, data["action"], data["revision"],
+                                      data.get("comment"), data["item_comments"])
+    return load_one_printed(record)
 
 
 @blp.route("/<uuid:record_id>/history", methods=["GET"])
@@ -57,15 +58,5 @@ def history(record_id: uuid.UUID):
         "revisions": db.session.scalars(sa.select(InspectionRevision)
                                         .filter_by(inspection_id=record.id)
                                         .order_by(InspectionRevision.revision)).all(),
-        "reviews": reviews_of(record.id),
+        "reviews": operations.reviews_of(record.id),
     }
-
-
-def reviews_of(record_id) -> list[ReviewEvent]:
-    return db.session.scalars(sa.select(ReviewEvent).filter_by(inspection_id=record_id)
-                              .order_by(ReviewEvent.created_at, ReviewEvent.id)).all()
-
-
-def init_app(app):
-    from server.core.api import api
-    api.register_blueprint(blp)

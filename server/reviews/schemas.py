@@ -1,5 +1,6 @@
 from marshmallow import Schema, fields, validate
 
+from server.checklists.items import COMMENT_MAX_LENGTH
 from server.core.schemas import InputSchema
 
 from .models import ReviewAction
@@ -9,9 +10,9 @@ class ReviewIn(InputSchema):
     action = fields.String(required=True, validate=validate.OneOf([a.value for a in ReviewAction]))
     revision = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=10**6),
                               metadata={"description": "the revision the reviewer looked at"})
-    comment = fields.String(validate=validate.Length(max=2000), allow_none=True)
+    comment = fields.String(validate=validate.Length(max=COMMENT_MAX_LENGTH), allow_none=True)
     item_comments = fields.Dict(keys=fields.String(validate=validate.Length(max=64)),
-                                values=fields.String(validate=validate.Length(max=2000)),
+                                values=fields.String(validate=validate.Length(max=COMMENT_MAX_LENGTH)),
                                 load_default=dict,
                                 metadata={"description": "item id → what to fix"})
 

@@ -1,6 +1,9 @@
 """Pull: what a phone needs to work offline, as a delta since its last cursor."""
 
+from server.core.api import api
+
+from .blueprint import blp
+
 
 def init_app(app):
-    from .blueprint import init_app as init_blueprints
-    init_blueprints(app)
+    api.register_blueprint(blp)

@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from marshmallow import Schema, fields, validate
+from sqlalchemy.orm import selectinload
 
 from server.checklists.models import ChecklistVersion
 from server.checklists.operations import latest_versions
@@ -16,10 +17,11 @@ from server.followups.models import FollowUp
 from server.followups.operations import open_for
 from server.followups.schemas import FollowUpOut
 from server.inspections.models import Inspection, InspectionStatus
+from server.inspections.operations import load_printed
 from server.inspections.schemas import InspectionOut
 from server.properties.models import Key, Property, Renovation, Unit
 from server.properties.schemas import KeyOut, PropertyOut, RenovationOut, UnitOut
-from server.schedule import due_for
+from server.schedule.rules import due_for
 from server.users.access import current_user, requires, visible_property_ids
 from server.users.permissions import Permission
 from server.users.schemas import UserOut
@@ -112,20 +114,17 @@ def pull(query):
                                         .where(ChecklistVersion.published_at > since)).all()
         records = changed(Inspection, Inspection.inspector_id == user.id)
         follow_ups = db.session.scalars(sa.select(FollowUp).where(
-            FollowUp.assignee_id == user.id, FollowUp.updated_at > since)).all()
+            FollowUp.assignee_id == user.id, FollowUp.updated_at > since)
+            .options(selectinload(FollowUp.events))).all()
     else:
         checklists = newest
         records = changed(Inspection, Inspection.inspector_id == user.id,
                           Inspection.status == InspectionStatus.RETURNED)
-        follow_ups = db.session.scalars(open_for(user)).all()
+        follow_ups = db.session.scalars(
+            open_for(user).options(selectinload(FollowUp.events))).all()
     return {
         "cursor": encode_cursor(now), "full": since is None, "server_time": now, "me": user,
         "properties": db.session.scalars(properties).all(), "checklists": checklists,
         "units": changed(Unit), "renovations": changed(Renovation), "keys": changed(Key),
-        "records": records, "follow_ups": follow_ups, "due": due_for(user, newest, now),
+        "records": load_printed(records), "follow_ups": follow_ups, "due": due_for(user, newest, now),
     }
-
-
-def init_app(app):
-    from server.core.api import api
-    api.register_blueprint(blp)

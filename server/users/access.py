@@ -5,8 +5,8 @@ the few endpoints listed in PUBLIC_ENDPOINTS. Each view then follows one path:
 
 1. it declares what it needs with ``@requires(Permission.X)`` (the role is checked before the
    view body runs; `server/users/permissions.py` says which role has what);
-2. it loads what it acts on through ``visible_or_404(Model, id)`` or ``require_property(id)``,
-   which check the caller's property assignments;
+2. it loads what it acts on through ``visible_or_404(Model, id)`` or ``require_property(id)``
+   (`server/properties/access.py`), which check the caller's property assignments;
 3. it calls an operation, which trusts both checks.
 
 `tests/test_access.py` walks the URL map to prove every endpoint declares a permission.
@@ -107,22 +107,6 @@ def visible_property_ids(user: User | None = None) -> list[int] | None:
 def can_see_property(property_id: int, user: User | None = None) -> bool:
     visible = visible_property_ids(user)
     return visible is None or property_id in visible
-
-
-def require_property(property_id: int):
-    """The property, if the caller may see it.
-
-    Answers 404 for a property that does not exist and 403 for one the caller is not
-    assigned to: the caller learns it exists but nothing about it.
-    """
-    from server.properties.models import Property
-
-    prop = db.session.get(Property, property_id)
-    if prop is None:
-        raise Problem("not_found")
-    if not can_see_property(property_id):
-        raise Problem("access.property_denied")
-    return prop
 
 
 def visible_or_404(model, key, *, property_id: int | None = None, also=None):

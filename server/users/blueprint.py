@@ -5,11 +5,10 @@ from flask.views import MethodView
 from server.core.api import Blueprint
 from server.core.db import db
 from server.core.errors import Problem
-from server.properties.models import Property, PropertyMember
 
 from . import operations
 from .access import current_user, requires, visible_or_404, visible_property_ids
-from .models import User
+from .models import PropertyMember, User
 from .permissions import Permission
 from .schemas import (
     LoginIn,
@@ -113,8 +112,7 @@ def set_user_properties(data, user_id):
     """Replace the set of properties a person serves (admin)."""
     user = visible_or_404(User, user_id)
     wanted = {entry["property_id"]: entry["is_key_keeper"] for entry in data}
-    found = set(db.session.scalars(sa.select(Property.id).where(Property.id.in_(wanted))))
-    if missing := sorted(set(wanted) - found):
+    if missing := operations.unknown_properties(wanted):
         raise Problem("request.invalid",
                       details={"fields": {"property_id": [f"unknown property {missing[0]}"]}})
     operations.set_memberships(user, wanted)
@@ -127,9 +125,3 @@ def set_user_properties(data, user_id):
 def revoke_tokens(user_id):
     """Sign a person out of every device (admin), e.g. when a phone is lost."""
     operations.revoke_all_tokens(visible_or_404(User, user_id))
-
-
-def init_app(app):
-    from server.core.api import api
-    api.register_blueprint(auth)
-    api.register_blueprint(users)

@@ -44,6 +44,23 @@ class User(db.Model):
         return f"<User {self.id} {self.username} {self.role}>"
 
 
+class PropertyMember(db.Model):
+    """Which users serve which property. Patrol staff and supervisors see only these."""
+
+    __tablename__ = "property_members"
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    property_id: Mapped[int] = mapped_column(sa.ForeignKey("properties.id", ondelete="CASCADE"),
+                                             primary_key=True, index=True)
+    # 钥匙专人管理 (seed 000 钥匙管理 1): the keeper's daily audit is its own frequency rule.
+    is_key_keeper: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user = relationship("User", back_populates="memberships")
+    property = relationship("Property", lazy="joined")
+
+
 class ApiToken(db.Model):
     """A bearer token. Only its SHA-256 is stored, so a database leak leaks no usable token."""
 

@@ -12,7 +12,11 @@ from server.core.db import db, utcnow
 from server.core.errors import Problem
 
 from .access import hash_token
-from .models import ApiToken, LoginAttempt, User
+from .models import ApiToken, LoginAttempt, PropertyMember, User
+
+# Properties sit above people (they import users for access checks), so this package names
+# their table the way its foreign keys do, instead of importing the model.
+_PROPERTIES = sa.table("properties", sa.column("id"))
 
 MIN_PASSWORD_LENGTH = 8
 
@@ -112,10 +116,15 @@ def revoke_all_tokens(user: User):
                        .values(revoked_at=utcnow()))
 
 
+def unknown_properties(property_ids) -> list[int]:
+    """The ids among ``property_ids`` that are no property, in order."""
+    found = set(db.session.scalars(sa.select(_PROPERTIES.c.id)
+                                   .where(_PROPERTIES.c.id.in_(property_ids))))
+    return sorted(set(property_ids) - found)
+
+
 def set_memberships(user: User, wanted: dict[int, bool]):
     """Make ``user`` a member of exactly the properties in ``wanted`` (id → is key keeper)."""
-    from server.properties.models import PropertyMember
-
     current = {membership.property_id: membership for membership in user.memberships}
     for property_id, membership in current.items():
         if property_id not in wanted:

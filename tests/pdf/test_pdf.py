@@ -15,7 +15,7 @@ import pytest
 from server.core.db import db
 from server.inspections.models import Inspection
 from server.pdf import render
-from server.pdf.schemas import record_document
+from server.pdf.operations import record_document
 from tests.sync.conftest import upload
 
 

@@ -1,6 +1,7 @@
 """Invariant 7: the phone pulls only what changed; plus the due list it works from."""
 
 import json
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
@@ -130,3 +131,47 @@ def test_the_key_keeper_and_the_supervisor_get_the_key_audits(client, site, make
     supervisor_due = pull(client, site["supervisor_headers"]).get_json()["due"]
     assert [d["rule_id"] for d in supervisor_due if d["checklist_code"] == "key_audit"] == [
         "supervisor_weekly_spot_check"]
+
+
+@contextmanager
+def counted_queries():
+    """The number of SQL statements sent to the database inside the block."""
+    count = [0]
+
+    def on_execute(*_args):
+        count[0] += 1
+
+    sa.event.listen(db.engine, "before_cursor_execute", on_execute)
+    try:
+        yield count
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", on_execute)
+
+
+def test_a_pull_costs_the_same_queries_for_2_records_as_for_10(client, site, renovation_record):
+    """Every returned record (with its review and missing photos) and every open follow-up is
+    loaded with the others, never one by one."""
+
+    def return_records(count, first_seed):
+        for seed in range(first_seed, first_seed + count):
+            record_id, body, _ = renovation_record(seed=seed * 10)
+            assert client.put(f"/api/inspections/{record_id}", json=body,
+                              headers=site["headers"]).status_code == 200
+            assert client.post(f"/api/inspections/{record_id}/review",
+                               json={"action": "return", "revision": 1, "comment": "补拍照片"},
+                               headers=site["supervisor_headers"]).status_code == 200
+
+    def queries_of_a_full_pull(expected_records):
+        with counted_queries() as count:
+            body = pull(client, site["headers"]).get_json()
+        assert len(body["records"]) == len(body["follow_ups"]) == expected_records
+        assert all(len(r["reviews"]) == 1 and r["attachments"]["missing"]
+                   for r in body["records"])
+        assert all(f["events"] for f in body["follow_ups"])
+        return count[0]
+
+    return_records(2, first_seed=0)
+    with_two = queries_of_a_full_pull(2)
+    return_records(8, first_seed=2)
+    with_ten = queries_of_a_full_pull(10)
+    assert with_ten == with_two

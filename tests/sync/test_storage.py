@@ -27,7 +27,7 @@ def test_local_store_writes_whole_files_only(tmp_path):
 
 def test_s3_store_round_trip_through_the_api(app, site, client):
     """Against moto's S3 emulator on loopback. It checks the S3 calls and their results; it
-    does not check credentials or signatures (see TOOLCHAIN.md)."""
+    does not check credentials or signatures, which moto accepts whatever they are."""
     from moto.server import ThreadedMotoServer
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)

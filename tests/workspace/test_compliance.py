@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import pytest
 
 from server.checklists.operations import latest_versions, load_checklists
-from server.compliance import evaluate_property
+from server.compliance.operations import evaluate_property
 from server.core.db import db
 from server.properties.models import Renovation
 from tests.test_checklists import REPO_CHECKLISTS
