@@ -80,7 +80,7 @@ def _require_step(follow_up: FollowUp, action: str):
 @blp.response(200, FollowUpOut)
 @requires(Permission.FOLLOWUP_READ)
 def get_followup(follow_up_id: uuid.UUID):
-    return visible_or_404(FollowUp, follow_up_id)
+    return visible_or_404(FollowUp, follow_up_id, options=[selectinload(FollowUp.events)])
 
 
 @blp.route("/<uuid:follow_up_id>/events", methods=["POST"])
@@ -90,6 +90,6 @@ def get_followup(follow_up_id: uuid.UUID):
 @requires(Permission.FOLLOWUP_READ)
 def add_event(data, follow_up_id: uuid.UUID):
     """One step: fix (with photos), verify, reopen, contact, callback, assign."""
-    follow_up = visible_or_404(FollowUp, follow_up_id)
+    follow_up = visible_or_404(FollowUp, follow_up_id, options=[selectinload(FollowUp.events)])
     _require_step(follow_up, data["action"])
     return operations.add_event(current_user(), follow_up, data)

@@ -109,16 +109,16 @@ def can_see_property(property_id: int, user: User | None = None) -> bool:
     return visible is None or property_id in visible
 
 
-def visible_or_404(model, key, *, property_id: int | None = None, also=None):
+def visible_or_404(model, key, *, property_id: int | None = None, also=None, options=()):
     """The row of ``model`` under ``key``, if the caller may see it; otherwise 404.
 
     A row of a property the caller does not serve is answered exactly like a missing one, so
     its existence is not revealed. ``property_id`` (from the URL) must match the row's;
     ``also(row)`` is a further condition (an export job is seen only by whoever started it).
     Models without a property (people) are checked for existence only: the view's declared
-    permission is what guards them.
+    permission is what guards them. ``options`` are loader options for what the answer prints.
     """
-    row = db.session.get(model, key)
+    row = db.session.get(model, key, options=options)
     if row is None:
         raise Problem("not_found")
     owner = getattr(row, "property_id", None)
