@@ -57,6 +57,8 @@ class Inspection(db.Model):
     # Phone clock minus server clock at receipt (from X-Device-Time); None if not sent.
     device_clock_offset_seconds: Mapped[int | None]
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Received more than RECORD_LATE_AFTER_HOURS after its completion (decided at receipt).
+    late: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow,
                                                  index=True)

@@ -76,6 +76,8 @@ class InspectionOut(Schema):
     started_at = fields.String(attribute="started_at_device")
     completed_at = fields.String(attribute="completed_at_device")
     received_at = fields.DateTime()
+    late = fields.Boolean(metadata={
+        "description": "received long after its completion (RECORD_LATE_AFTER_HOURS)"})
     device_clock_offset_seconds = fields.Integer(allow_none=True)
     seal = fields.Function(lambda r: {"hash": r.seal_hash, "verified": True})
     attachments = fields.Function(lambda r: r.attachment_state)
@@ -114,6 +116,8 @@ class InspectionSummaryOut(Schema):
     has_failures = fields.Boolean()
     completed_at = fields.String(attribute="completed_at_device")
     received_at = fields.DateTime()
+    late = fields.Boolean(metadata={
+        "description": "received long after its completion (RECORD_LATE_AFTER_HOURS)"})
     device_clock_offset_seconds = fields.Integer(allow_none=True)
     clock_differs = fields.Function(
         lambda r: r.clock_differs,
