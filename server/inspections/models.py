@@ -9,6 +9,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.core.db import JSONType, UTCDateTime, db, utcnow
 
+from .seal import seal_hash, seal_payload
+
 # Phone and server clocks further apart than this at receipt are pointed out to reviewers.
 CLOCK_TOLERANCE_SECONDS = 5 * 60
 
@@ -68,6 +70,18 @@ class Inspection(db.Model):
     revisions = relationship("InspectionRevision", order_by="InspectionRevision.revision",
                              cascade="all, delete-orphan", back_populates="inspection")
 
+    def seal_holds(self) -> bool:
+        """The seal recomputed from what is stored is the seal stored: nothing was changed."""
+        return self.seal_of(self.answers, self.started_at_device,
+                            self.completed_at_device) == self.seal_hash
+
+    def seal_of(self, answers: dict, started_at: str, completed_at: str) -> str:
+        return seal_hash(seal_payload(
+            self.id, self.property_id,
+            {"code": self.checklist_code, "version": self.checklist_version.version},
+            {"type": self.subject_type, "id": self.subject_id}, self.inspector.username,
+            answers, started_at, completed_at))
+
     @property
     def clock_differs(self) -> bool:
         offset = self.device_clock_offset_seconds
@@ -91,6 +105,10 @@ class InspectionRevision(db.Model):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     inspection = relationship(Inspection, back_populates="revisions")
+
+    def seal_holds(self) -> bool:
+        return self.inspection.seal_of(self.answers, self.started_at_device,
+                                       self.completed_at_device) == self.seal_hash
 
 
 class InspectionAttachment(db.Model):

@@ -79,7 +79,8 @@ class InspectionOut(Schema):
     late = fields.Boolean(metadata={
         "description": "received long after its completion (RECORD_LATE_AFTER_HOURS)"})
     device_clock_offset_seconds = fields.Integer(allow_none=True)
-    seal = fields.Function(lambda r: {"hash": r.seal_hash, "verified": True})
+    seal = fields.Function(lambda r: {"hash": r.seal_hash, "verified": r.seal_holds()}, metadata={
+        "description": "verified: the seal recomputed from the stored record equals the hash"})
     attachments = fields.Function(lambda r: r.attachment_state)
     reviews = fields.Function(lambda r: r.review_steps, metadata={
         "description": "review steps, oldest first; a returned record carries what to fix"})

@@ -291,3 +291,20 @@ def test_a_renovation_is_patrolled_only_while_its_works_may_go_on(client, site, 
     response = put(client, outside_id, reseal(outside_id, outside), site["headers"])
     assert response.status_code == 422
     assert response.get_json()["error"]["details"]["inspected_on"] == "2026-11-23"
+
+
+def test_verified_is_the_seal_recomputed_from_what_is_stored(client, site, renovation_record):
+    record_id, body, _ = renovation_record()
+    assert put(client, record_id, body, site["headers"]).get_json()["seal"]["verified"] is True
+    # Someone with database access changes an answer in place, on the record and its revision.
+    bent = copy.deepcopy(body["answers"])
+    bent["surface_protection"] = {"value": "pass"}
+    db.session.execute(sa.update(Inspection).values(answers=bent))
+    db.session.execute(sa.update(InspectionRevision).values(answers=bent))
+    db.session.commit()
+    db.session.expire_all()
+    stored = client.get(f"/api/inspections/{record_id}", headers=site["headers"]).get_json()
+    assert stored["seal"] == {"hash": body["seal"]["hash"], "verified": False}
+    history = client.get(f"/api/inspections/{record_id}/history",
+                         headers=site["headers"]).get_json()
+    assert [r["seal_verified"] for r in history["revisions"]] == [False]
