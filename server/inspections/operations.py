@@ -17,6 +17,7 @@ from server.checklists.items import iter_items
 from server.checklists.operations import find_version
 from server.core.db import db, utcnow
 from server.core.errors import Problem
+from server.media.access import check_citable
 from server.media.models import Blob
 from server.properties.access import require_property
 from server.properties.models import Key, Property, Renovation, RenovationStatus, Unit
@@ -54,6 +55,7 @@ def push_record(user: User, record_id: uuid.UUID, data: dict, check_revision,
                         _register_rows(checklist.definition, prop.id)).run()
     if check.problems:
         raise Problem("record.invalid_answers", details={"items": check.problems})
+    check_citable(attachment_hashes(data["answers"]), user)
     if data["seal"]["hash"] != expected:
         raise Problem("record.seal_mismatch", details={"expected": expected})
 
