@@ -55,6 +55,7 @@ PROBLEMS: dict[str, int] = {
     "upload.too_many_pixels": 422,
     "upload.hash_mismatch": 422,
     "upload.not_citable": 422,
+    "upload.has_location": 422,
     "record.invalid_answers": 422,
     "record.seal_mismatch": 422,
     "record.bad_subject": 422,

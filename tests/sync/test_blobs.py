@@ -247,3 +247,22 @@ def test_a_patrol_moved_off_a_property_no_longer_sees_its_photos(client, site, r
     assert client.get(f"/api/blobs/{photo}", headers=site["headers"]).status_code == 404
     assert client.get(f"/api/blobs/{photo}/status",
                       headers=site["headers"]).get_json()["stored"] is False
+
+
+def test_a_photo_that_records_where_it_was_taken_is_refused(client, site, count_rows, app):
+    """Originals are kept byte for byte, so one carrying GPS could never lose it: refuse it."""
+    image = Image.new("RGB", (800, 600), (90, 140, 60))
+    exif = Image.Exif()
+    gps = exif.get_ifd(0x8825)
+    gps[1], gps[2] = "N", (31.0, 14.0, 2.5)   # latitude
+    gps[3], gps[4] = "E", (121.0, 28.0, 9.1)  # longitude
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif.tobytes())
+    data = out.getvalue()
+    response = client.put(f"/api/blobs/{sha(data)}?kind=photo", data=data,
+                          headers={**site["headers"], "Content-Type": "image/jpeg",
+                                   "Accept-Language": "zh-CN"})
+    assert response.status_code == 422
+    assert response.get_json()["error"]["code"] == "upload.has_location"
+    assert "位置" in response.get_json()["error"]["message"]
+    assert count_rows(Blob) == 0 and blob_files(app, sha(data)) == []
