@@ -19,11 +19,12 @@ from .models import Blob, BlobHolder
 from .signals import blob_holders
 
 
-def _held_by_rows(sha256: str, property_ids: list[int] | None) -> bool:
-    """Is the blob referenced by a record or follow-up of ``property_ids`` (None: any)?"""
+def _holding_properties(sha256: str) -> set[int]:
+    """The properties whose records or follow-ups reference the blob."""
     queries = blob_holders.send(current_app._get_current_object(), sha256=sha256,
-                                property_ids=property_ids)
-    return any(db.session.scalar(query.limit(1)) is not None for _receiver, query in queries)
+                                property_ids=None)
+    return {property_id for _receiver, query in queries
+            for property_id in db.session.scalars(query.distinct())}
 
 
 def holds(sha256: str, user: User) -> bool:
@@ -31,9 +32,14 @@ def holds(sha256: str, user: User) -> bool:
 
 
 def may_read(sha256: str, user: User) -> bool:
-    if _held_by_rows(sha256, visible_property_ids(user)):
+    # One reading of where the blob is held, so a record stored meanwhile by another request
+    # (the same push sent twice) cannot make the answer flip halfway.
+    holding = _holding_properties(sha256)
+    visible = visible_property_ids(user)
+    elsewhere = set() if visible is None else holding - set(visible)
+    if holding - elsewhere:
         return True
-    return holds(sha256, user) and not _held_by_rows(sha256, None)
+    return not elsewhere and holds(sha256, user)
 
 
 def check_citable(hashes, user: User):
