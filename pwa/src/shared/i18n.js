@@ -87,6 +87,9 @@ const STRINGS = {
     gap_line: '{start}–{end} · {subject}：{done}/{required}', see_records: '查看记录',
     trend: '近 6 个月趋势', no_rules: '本月没有频次要求。', all_properties: '全部项目',
     event_rejected: '服务器拒收该整改操作', discard: '放弃', pending_events: '{n} 条整改',
+
+    // Rare state: a screen not yet downloaded while offline.
+    screen_unavailable: '此页面需要联网加载，请联网后重试。',
   },
   en: {
     app: 'Xuncha',
@@ -175,6 +178,8 @@ const STRINGS = {
     gap_line: '{start}–{end} · {subject}: {done}/{required}', see_records: 'See records',
     trend: 'Last 6 months', no_rules: 'No frequency rules this month.', all_properties: 'All properties',
     event_rejected: 'The server refused this follow-up step', discard: 'Discard', pending_events: '{n} follow-up step(s)',
+
+    screen_unavailable: 'This screen needs a connection to load; connect and try again.',
   },
 };
 
