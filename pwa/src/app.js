@@ -136,6 +136,11 @@ function Notices() {
     ${storage.writable === false && html`<div class="notice notice-error">${t('storage_unavailable')}</div>`}
     ${low && html`<div class="notice notice-warn">${t('storage_warning',
       { used: formatBytes(estimate.usage), quota: formatBytes(estimate.quota) })}</div>`}
+    ${value.dbBlocked && html`<div class="notice notice-warn">${t('db_blocked')}</div>`}
+    ${value.dbReload && html`<div class="notice notice-update">
+      <span>${t('db_reload')}</span>
+      <button class="btn btn-small" onClick=${() => window.location.reload()}>${t('reload')}</button>
+    </div>`}
     ${value.error && html`<div class="notice notice-error">${value.error}
       <button class="btn btn-small btn-ghost" onClick=${() => notices.set({ error: null })}>✕</button></div>`}
   </div>`;

@@ -3,6 +3,7 @@
 // (records.js, followup-queue.js, pulled.js) name stores; screens call the repositories. No
 // network call is ever awaited inside a transaction (the transaction would close under it).
 import { openDB } from 'idb';
+import { notices } from './notices.js';
 
 export const DB_NAME = 'xuncha';
 const DB_VERSION = 2;
@@ -49,7 +50,24 @@ export function db() {
           database.createObjectStore(STORE.followUpEvents, { keyPath: 'id' });
         }
       },
+      // This tab runs a newer version and must upgrade the schema, but an older tab keeps the
+      // database open: the upgrade waits until that tab lets go, so say which tabs to close.
+      blocked() {
+        notices.set({ dbBlocked: true });
+      },
+      // This tab holds up a newer tab's upgrade: let go at once, so the upgrade never hangs, and
+      // ask the user to reload into the new version (this tab's code no longer fits the schema).
+      blocking(currentVersion, blockedVersion, event) {
+        event.target.close();
+        dbPromise = null;
+        notices.set({ dbReload: true });
+      },
+      // The browser closed the connection (storage cleared, disk error): open again on next use.
+      terminated() {
+        dbPromise = null;
+      },
     });
+    dbPromise.then(() => notices.value.dbBlocked && notices.set({ dbBlocked: false }), () => {});
   }
   return dbPromise;
 }
