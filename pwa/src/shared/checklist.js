@@ -110,8 +110,12 @@ export function validate(definition, answers, registerRows = []) {
   return problems;
 }
 
-/** The register rows a key audit must cover: every key in custody (in the cabinet or lent). */
-export const AUDITED_KEY_STATUSES = Object.freeze(['in_custody', 'lent']);
+/**
+ * The register rows a key audit must cover: every key the register still holds (in the cabinet,
+ * lent out, or reported missing: the keeper checks again whether it turned up). A key handed
+ * back to its owner has left the register.
+ */
+export const AUDITED_KEY_STATUSES = Object.freeze(['in_custody', 'lent', 'missing']);
 
 export const auditedKeys = (keys) => keys.filter((k) => AUDITED_KEY_STATUSES.includes(k.status))
   .sort((a, b) => String(a.tag_no).localeCompare(String(b.tag_no), 'zh-CN', { numeric: true }));
