@@ -1,5 +1,5 @@
-"""The checklist rules the phone and the server both apply, checked on the server side against
-the case table the PWA's unit tests read too (tests/cases/checklist_rules.json)."""
+"""What the phone and the server both compute, checked on the server side against the case tables
+the PWA's unit tests read too (tests/cases/): the checklist rules, and the seal."""
 
 import copy
 import json
@@ -9,9 +9,12 @@ import pytest
 
 from server.checklists.definition import validate_definition
 from server.inspections.answers import AnswerCheck
+from server.inspections.seal import seal_hash, seal_payload
 from server.properties.models import Key
 
-RULES = json.loads((Path(__file__).parent / "cases" / "checklist_rules.json").read_text(encoding="utf-8"))
+TABLES = Path(__file__).parent / "cases"
+RULES = json.loads((TABLES / "checklist_rules.json").read_text(encoding="utf-8"))
+SEALS = json.loads((TABLES / "seal.json").read_text(encoding="utf-8"))
 CASES = [pytest.param(case, id=case["name"]) for case in RULES["cases"]]
 # Server problem codes that the table names differently.
 TABLE_NAME = {"signature_required": "required"}
@@ -47,3 +50,13 @@ def test_each_case_is_written_as_the_server_publishes_checklists(case):
     """The phone only ever sees published definitions, defaults filled in: so must the cases."""
     written = definition(case)
     assert validate_definition(copy.deepcopy(written)) == written
+
+
+@pytest.mark.parametrize("case", [pytest.param(case, id=case["name"]) for case in SEALS["records"]])
+def test_the_server_computes_the_seal_the_table_lists(case):
+    record = case["record"]
+    payload = seal_payload(record["id"], record["property_id"], record["checklist"], record["subject"],
+                           case["inspector"], record["answers"], record["started_at"],
+                           record["completed_at"])
+    assert payload["attachments"] == case["attachments"]
+    assert seal_hash(payload) == case["seal"]
