@@ -1,6 +1,6 @@
 """Field PWA benchmark: prints what a phone pays for the app, against the issue's targets.
 
-    .venv/bin/python bench/pwa_bench.py [--skip-lighthouse] [--json out.json]
+    .venv/bin/python bench/pwa_bench.py [--skip-lighthouse] [--json out.json] [--against OTHER_DIST]
 
 Measures, on a throw-away server (SQLite in a temporary folder, demo data) on 127.0.0.1:
 - JS + CSS bytes a patrol user's page loads from opening the app to the due list after logging in
@@ -11,7 +11,10 @@ Measures, on a throw-away server (SQLite in a temporary folder, demo data) on 12
 - Lighthouse mobile scores (performance, accessibility, best practices) for the first page;
 - offline cold start → interactive due list, and opening a 60-item checklist, both with
   DevTools CPU throttling ×4, in a browser restarted on the same profile with no network;
-- bytes uploaded per photo against the camera file's size.
+- bytes uploaded per photo against the camera file's size;
+- with --against, another build (e.g. an older commit's pwa/dist) on its own server: its
+  first-load bytes, and both builds' offline timings in alternating rounds, so a change is
+  compared under the same machine load.
 Needs what scripts/test installs (built PWA, Chromium, Playwright) and, for Lighthouse,
 `npm install` in bench/ (done here when missing). Not a test: numbers vary by machine.
 """
@@ -85,9 +88,10 @@ def sixty_item_checklist() -> dict:
                           "items": items[s * 15:(s + 1) * 15]} for s in range(4)]}
 
 
-def start_server(folder: Path):
+def start_server(folder: Path, dist: Path = DIST):
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'bench.sqlite3'}",
-                      "BLOB_DIR": str(folder / "blobs"), "LOGIN_MAX_FAILURES_PER_ADDRESS": 1000})
+                      "BLOB_DIR": str(folder / "blobs"), "LOGIN_MAX_FAILURES_PER_ADDRESS": 1000,
+                      "PWA_DIST_DIR": str(dist)})
     with app.app_context():
         from flask_migrate import upgrade
         upgrade()
@@ -102,14 +106,14 @@ def start_server(folder: Path):
     return server, f"http://127.0.0.1:{server.server_port}"
 
 
-def built_chunks() -> tuple[set[str], set[str]]:
+def built_chunks(dist: Path = DIST) -> tuple[set[str], set[str]]:
     """The built scripts of a first load (the entry and what it imports statically) and those
-    reached only through import() (the workspace), read from pwa/dist."""
-    index = (DIST / "index.html").read_text()
+    reached only through import() (the workspace), read from the build."""
+    index = (dist / "index.html").read_text()
     entry = re.search(r'<script type="module"[^>]* src="/assets/([^"]+)"', index)[1]
 
     def text(name):
-        return (DIST / "assets" / name).read_text()
+        return (dist / "assets" / name).read_text()
 
     def closure(names):
         seen, todo = set(), list(names)
@@ -146,8 +150,8 @@ def asset(fetched_url: str) -> str:
     return fetched_url.rsplit("/", 1)[-1]
 
 
-def first_load_bytes(browser, url) -> dict:
-    first_chunks, workspace_chunks = built_chunks()
+def first_load_bytes(browser, url, dist: Path = DIST) -> dict:
+    first_chunks, workspace_chunks = built_chunks(dist)
 
     context = browser.new_context(**PHONE)
     page, fetched = recorded_load(context)
@@ -306,12 +310,38 @@ def verdict(results):
     return "\n".join(lines)
 
 
+def compare(playwright, url, folder: Path, other: Path, rounds=3) -> dict:
+    """Another build next to this one: first-load bytes, and offline timings in alternating
+    rounds (this build, the other, this build, ...), medians over all runs."""
+    (folder / "other").mkdir()
+    other_server, other_url = start_server(folder / "other", other)
+    try:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        loaded = first_load_bytes(browser, other_url, other)
+        browser.close()
+        runs = {"this_build": ([], []), "other_build": ([], [])}
+        for n in range(rounds):
+            for name, address in (("this_build", url), ("other_build", other_url)):
+                timings = offline_timings(playwright, address, folder / f"{name}-profile-{n}")
+                runs[name][0].extend(timings["offline_cold_start_due_list_ms_runs"])
+                runs[name][1].extend(timings["open_60_item_checklist_ms_runs"])
+    finally:
+        other_server.shutdown()
+    return {"dist": str(other), **{key: loaded[key] for key in (
+        "first_load_js_gzip_bytes", "first_load_css_gzip_bytes", "first_load_js_css_gzip_bytes")},
+        **{name: {"runs": len(cold), "offline_cold_start_due_list_ms": round(statistics.median(cold)),
+                  "open_60_item_checklist_ms": round(statistics.median(opens))}
+           for name, (cold, opens) in runs.items()}}
+
+
 def main():
     import logging
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-lighthouse", action="store_true")
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--against", type=Path, metavar="OTHER_DIST",
+                        help="also measure this other build (a pwa/dist folder) alternately with this one")
     options = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="xuncha-bench-"))
     server, url = start_server(folder)
@@ -323,6 +353,8 @@ def main():
             results.update(photo_upload_bytes(browser, url, folder))
             browser.close()
             results.update(offline_timings(playwright, url, folder / "profile"))
+            if options.against:
+                results["against"] = compare(playwright, url, folder, options.against.resolve())
         if not options.skip_lighthouse:
             results.update(lighthouse(url))
     finally:
