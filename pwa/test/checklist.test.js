@@ -15,12 +15,13 @@ test('auditedKeys: the keys still in the register, in tag order (K2 before K10)'
   assert.deepEqual(auditedKeys(keys).map((k) => k.tag_no), ['K1', 'K2', 'K10']);
 });
 
-test('isRequired: required_when wins; a photo item without `required` is required when it has a min', () => {
+test('isRequired: required_when wins over required, which is true unless said otherwise', () => {
   const conditional = { id: 'b', type: 'text', required: false, required_when: { item: 'a', equals: 'yes' } };
   assert.equal(isRequired(conditional, { a: { value: 'yes' } }), true);
   assert.equal(isRequired(conditional, { a: { value: 'no' } }), false);
-  assert.equal(isRequired({ id: 'p', type: 'photo', min: 2 }, {}), true);
-  assert.equal(isRequired({ id: 'p', type: 'photo' }, {}), false);
+  assert.equal(isRequired(conditional, {}), false);
+  assert.equal(isRequired({ id: 'p', type: 'photo', required: false, min: 0 }, {}), false);
+  assert.equal(isRequired({ id: 't', type: 'text', required: true }, {}), true);
   assert.equal(isRequired({ id: 't', type: 'text' }, {}), true);
 });
 
@@ -39,7 +40,7 @@ test('validate: values checked at their item, with the numbers the message shows
   const problems = validate(definition([
     { id: 'n', type: 'number', required: true, min: 0, max: 10, integer: true },
     { id: 't', type: 'text', required: true, max_length: 3 },
-    { id: 'long', type: 'text', required: true },
+    { id: 'long', type: 'text', required: true, max_length: 2000 },
     { id: 'm', type: 'multi_choice', required: true, min_selected: 2, options: [] },
     { id: 's', type: 'signature', required: true },
   ]), {

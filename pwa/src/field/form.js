@@ -5,7 +5,7 @@ import { html } from 'htm/preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import SignaturePad from 'signature_pad';
 import { withAnswer, withRow } from '../shared/answers.js';
-import { DEFAULTS, auditedKeys, isFailed, isRequired, needsRegister, validate } from '../shared/checklist.js';
+import { auditedKeys, isFailed, isRequired, needsRegister, validate } from '../shared/checklist.js';
 import { afterPaint } from '../shared/hooks.js';
 import { formatBytes, formatTime, t, tx } from '../shared/i18n.js';
 import { notices } from '../shared/notices.js';
@@ -26,6 +26,9 @@ export function startDraft({ checklist, propertyId, subject, subjectLabel, sessi
 }
 
 const fresh = new Map();
+
+// Photos a failed item or register row may carry as evidence: the most a checklist may ask for.
+const EVIDENCE_PHOTOS = 20;
 
 async function loadChecklist(record) {
   if (record.checklist_id) {
@@ -176,10 +179,10 @@ function Item({ item, ctx }) {
     case 'text':
       control = item.multiline
         ? html`<textarea id=${`in-${item.id}`} aria-labelledby=${labelId} disabled=${ctx.readOnly} rows="3"
-            maxlength=${item.max_length || DEFAULTS.maxTextLength} value=${(answer && answer.value) || ''}
+            maxlength=${item.max_length} value=${(answer && answer.value) || ''}
             onInput=${(e) => ctx.update(item.id, (a) => ({ ...a, value: e.target.value }))}></textarea>`
         : html`<input id=${`in-${item.id}`} aria-labelledby=${labelId} disabled=${ctx.readOnly}
-            maxlength=${item.max_length || DEFAULTS.maxTextLength} value=${(answer && answer.value) || ''}
+            maxlength=${item.max_length} value=${(answer && answer.value) || ''}
             onInput=${(e) => ctx.update(item.id, (a) => ({ ...a, value: e.target.value }))} />`;
       break;
     case 'number':
@@ -204,7 +207,7 @@ function Item({ item, ctx }) {
       break;
     case 'photo':
       control = html`<${Photos} itemId=${item.id} ctx=${ctx} photos=${(answer && answer.photos) || []}
-        max=${item.max ?? DEFAULTS.maxPhotos} set=${(photos, blobs) => ctx.update(item.id, (a) => ({ ...a, photos }), blobs)} />`;
+        max=${item.max} set=${(photos, blobs) => ctx.update(item.id, (a) => ({ ...a, photos }), blobs)} />`;
       break;
     case 'signature':
       control = html`<${Signature} item=${item} ctx=${ctx} answer=${answer} />`;
@@ -229,7 +232,7 @@ function Item({ item, ctx }) {
         <textarea rows="2" disabled=${ctx.readOnly} value=${(answer && answer.comment) || ''}
           onInput=${(e) => ctx.update(item.id, (a) => ({ ...a, comment: e.target.value }))}></textarea></label>
       ${item.photo_when_failed ? html`<p class="small">${t('photo_needed_fail', { n: item.photo_when_failed })}</p>` : ''}
-      <${Photos} itemId=${item.id} ctx=${ctx} photos=${(answer && answer.photos) || []} max=${DEFAULTS.evidencePhotos}
+      <${Photos} itemId=${item.id} ctx=${ctx} photos=${(answer && answer.photos) || []} max=${EVIDENCE_PHOTOS}
         set=${(photos, blobs) => ctx.update(item.id, (a) => ({ ...a, photos }), blobs)} />
     </div>`}
     ${problems && html`<ul class="problems" role="alert">${problems.map(([key, params]) =>
@@ -421,7 +424,7 @@ function RegisterRows({ item, ctx, answer }) {
       ${failed && html`<div class="evidence">
         <label class="field small">${t('comment')}<textarea rows="2" disabled=${ctx.readOnly} value=${row.comment || ''}
           onInput=${(e) => setRow(id, (r) => ({ ...r, comment: e.target.value }))}></textarea></label>
-        <${Photos} itemId=${`${item.id}-${id}`} ctx=${ctx} photos=${row.photos || []} max=${DEFAULTS.evidencePhotos}
+        <${Photos} itemId=${`${item.id}-${id}`} ctx=${ctx} photos=${row.photos || []} max=${EVIDENCE_PHOTOS}
           set=${(photos, blobs) => setRow(id, (r) => ({ ...r, photos }), blobs)} />
       </div>`}
     </li>`;

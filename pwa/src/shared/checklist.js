@@ -1,17 +1,9 @@
 // Checklist rules on the phone: which items are required, what counts as a failure, and the
 // validation that must pass before a record can be sealed. The server checks the same rules
 // again and has the last word; tests/cases/checklist_rules.json holds cases both must agree on.
+// Definitions arrive as the server publishes them, every default written in (required, min and
+// max photos, max_length), so the phone repeats none of the format's defaults.
 // Pure: no storage, no DOM, so the rules run (and are tested) in Node as well.
-
-/**
- * Defaults for keys a definition may leave out. The server writes them into every definition
- * it publishes; these cover a definition stored on the phone before it did.
- */
-export const DEFAULTS = Object.freeze({
-  maxPhotos: 6,          // photo items: `max`
-  maxTextLength: 2000,   // text items: `max_length`
-  evidencePhotos: 20,    // photos a failed item or register row may carry as evidence
-});
 
 export const items = (definition) => definition.sections.flatMap((section) => section.items);
 
@@ -20,9 +12,7 @@ export function isRequired(item, answers) {
     const other = answers[item.required_when.item];
     return !!other && other.value === item.required_when.equals;
   }
-  if (item.required !== undefined) return item.required;
-  if (item.type === 'photo') return (item.min || 0) > 0;
-  return true;
+  return item.required ?? true;
 }
 
 export function isFailed(item, answer) {
@@ -59,9 +49,8 @@ export function validate(definition, answers, registerRows = []) {
     switch (item.type) {
       case 'photo': {
         const min = Math.max(item.min || 0, required ? 1 : 0);
-        const max = item.max ?? DEFAULTS.maxPhotos;
         if (photos.length < min) add(item.id, 'photos_min', { n: min });
-        if (photos.length > max) add(item.id, 'photos_max', { n: max });
+        if (photos.length > item.max) add(item.id, 'photos_max', { n: item.max });
         break;
       }
       case 'signature':
@@ -95,8 +84,7 @@ export function validate(definition, answers, registerRows = []) {
             if (item.max !== undefined && value > item.max) add(item.id, 'err_max', { n: item.max });
           }
         }
-        const maxLength = item.max_length || DEFAULTS.maxTextLength;
-        if (item.type === 'text' && value.length > maxLength) add(item.id, 'err_length', { n: maxLength });
+        if (item.type === 'text' && value.length > item.max_length) add(item.id, 'err_length', { n: item.max_length });
         if (item.type === 'multi_choice') {
           if (item.min_selected && value.length < item.min_selected) add(item.id, 'err_min_selected', { n: item.min_selected });
           if (item.max_selected && value.length > item.max_selected) add(item.id, 'err_max_selected', { n: item.max_selected });
