@@ -1,13 +1,20 @@
 """Field PWA benchmark: prints what a phone pays for the app, against the issue's targets.
 
-    .venv/bin/python bench/pwa_bench.py [--skip-lighthouse] [--json out.json]
+    .venv/bin/python bench/pwa_bench.py [--skip-lighthouse] [--json out.json] [--against OTHER_DIST]
 
 Measures, on a throw-away server (SQLite in a temporary folder, demo data) on 127.0.0.1:
-- JS + CSS bytes transferred on a first load (gzip, as the server sends them);
+- JS + CSS bytes a patrol user's page loads from opening the app to the due list after logging in
+  (gzip, as the server sends them), and apart from them the workspace chunk(s) a supervisor's
+  page loads on top; checks that the patrol's page loads none of the workspace code (the chunks
+  the build only reaches through import()). The service worker still precaches every built file
+  in the background, the workspace chunk included, so a supervisor's workspace opens offline;
 - Lighthouse mobile scores (performance, accessibility, best practices) for the first page;
 - offline cold start → interactive due list, and opening a 60-item checklist, both with
   DevTools CPU throttling ×4, in a browser restarted on the same profile with no network;
-- bytes uploaded per photo against the camera file's size.
+- bytes uploaded per photo against the camera file's size;
+- with --against, another build (e.g. an older commit's pwa/dist) on its own server: its
+  first-load bytes, and both builds' offline timings in alternating rounds, so a change is
+  compared under the same machine load.
 Needs what scripts/test installs (built PWA, Chromium, Playwright) and, for Lighthouse,
 `npm install` in bench/ (done here when missing). Not a test: numbers vary by machine.
 """
@@ -15,6 +22,7 @@ Needs what scripts/test installs (built PWA, Chromium, Playwright) and, for Ligh
 import argparse
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -29,6 +37,7 @@ sys.path.insert(0, str(ROOT / "tests" / "browser"))
 
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
 from pwa_steps import (  # noqa: E402
+    PASSWORD,
     add_photo,
     fill_renovation_items,
     log_in,
@@ -46,7 +55,9 @@ ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-us
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
         "--no-first-run"]
 PHONE = {"viewport": {"width": 360, "height": 740}, "locale": "zh-CN"}
-TARGETS = {"first_load_js_css_gzip_bytes": ("<=", 150 * 1024), "lighthouse_performance": (">=", 95),
+DIST = ROOT / "pwa" / "dist"
+TARGETS = {"first_load_js_css_gzip_bytes": ("<=", 150 * 1024),
+           "patrol_first_load_without_workspace_code": ("==", True), "lighthouse_performance": (">=", 95),
            "lighthouse_accessibility": (">=", 100), "lighthouse_best_practices": (">=", 100),
            "offline_cold_start_due_list_ms": ("<=", 1000), "open_60_item_checklist_ms": ("<=", 300)}
 RUNS = 5
@@ -77,9 +88,10 @@ def sixty_item_checklist() -> dict:
                           "items": items[s * 15:(s + 1) * 15]} for s in range(4)]}
 
 
-def start_server(folder: Path):
+def start_server(folder: Path, dist: Path = DIST):
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'bench.sqlite3'}",
-                      "BLOB_DIR": str(folder / "blobs"), "LOGIN_MAX_FAILURES_PER_ADDRESS": 1000})
+                      "BLOB_DIR": str(folder / "blobs"), "LOGIN_MAX_FAILURES_PER_ADDRESS": 1000,
+                      "PWA_DIST_DIR": str(dist)})
     with app.app_context():
         from flask_migrate import upgrade
         upgrade()
@@ -94,21 +106,88 @@ def start_server(folder: Path):
     return server, f"http://127.0.0.1:{server.server_port}"
 
 
-def first_load_bytes(browser, url) -> dict:
-    context = browser.new_context(**PHONE)
+def built_chunks(dist: Path = DIST) -> tuple[set[str], set[str]]:
+    """The built scripts of a first load (the entry and what it imports statically) and those
+    reached only through import() (the workspace), read from the build."""
+    index = (dist / "index.html").read_text()
+    entry = re.search(r'<script type="module"[^>]* src="/assets/([^"]+)"', index)[1]
+
+    def text(name):
+        return (dist / "assets" / name).read_text()
+
+    def closure(names):
+        seen, todo = set(), list(names)
+        while todo:
+            name = todo.pop()
+            if name not in seen:
+                seen.add(name)
+                todo += re.findall(r'(?:\bfrom|\bimport)\s*["\'`]\./([\w.-]+\.js)["\'`]', text(name))
+        return seen
+
+    first = closure([entry])
+    dynamic = {name for script in first
+               for name in re.findall(r'\bimport\(\s*["\'`]\./([\w.-]+\.js)["\'`]\s*\)', text(script))}
+    return first, closure(dynamic) - first
+
+
+def recorded_load(context):
+    """Record what the pages of `context` fetch: {url: (resource type, bytes on the wire)}."""
     page = context.new_page()
     cdp = context.new_cdp_session(page)
     cdp.send("Network.enable")
-    kinds, sizes = {}, {}
-    cdp.on("Network.responseReceived", lambda e: kinds.__setitem__(e["requestId"], e["type"]))
+    requests, sizes = {}, {}
+    cdp.on("Network.responseReceived",
+           lambda e: requests.__setitem__(e["requestId"], (e["response"]["url"], e["type"])))
     cdp.on("Network.loadingFinished", lambda e: sizes.__setitem__(e["requestId"], e["encodedDataLength"]))
-    page.goto(url + "/")
+
+    def fetched(kinds=("Script", "Stylesheet")):
+        return {url: (kind, sizes.get(request_id, 0)) for request_id, (url, kind) in requests.items()
+                if kind in kinds}
+    return page, fetched
+
+
+def asset(fetched_url: str) -> str:
+    return fetched_url.rsplit("/", 1)[-1]
+
+
+def first_load_bytes(browser, url, dist: Path = DIST) -> dict:
+    first_chunks, workspace_chunks = built_chunks(dist)
+
+    context = browser.new_context(**PHONE)
+    page, fetched = recorded_load(context)
+    log_in(page, url)  # the login page, then the due list
     page.wait_for_load_state("networkidle")
+    patrol = fetched()
     context.close()
-    js = sum(sizes.get(r, 0) for r, kind in kinds.items() if kind == "Script")
-    css = sum(sizes.get(r, 0) for r, kind in kinds.items() if kind == "Stylesheet")
+    js = sum(size for kind, size in patrol.values() if kind == "Script")
+    css = sum(size for kind, size in patrol.values() if kind == "Stylesheet")
+    patrol_scripts = {asset(u) for u, (kind, _) in patrol.items() if kind == "Script"}
+
+    # A supervisor then opens the records: the scripts fetched beyond the patrol's are the
+    # workspace. No service worker here: its precache would fill the HTTP cache first, and the
+    # page's own fetch of the chunk would then cost nothing on the wire.
+    context = browser.new_context(**PHONE, service_workers="block")
+    page, fetched = recorded_load(context)
+    page.goto(url + "/")
+    page.get_by_label("用户名").fill("supervisor1")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.get_by_test_id("nav-records").click()
+    expect(page.get_by_test_id("records-list")).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    extra = {asset(u): size for u, (kind, size) in fetched().items()
+             if kind == "Script" and asset(u) not in patrol_scripts}
+    context.close()
+
     return {"first_load_js_gzip_bytes": js, "first_load_css_gzip_bytes": css,
-            "first_load_js_css_gzip_bytes": js + css}
+            "first_load_js_css_gzip_bytes": js + css,
+            "first_load_scripts": sorted(patrol_scripts),
+            "workspace_js_gzip_bytes": sum(extra.values()),
+            "workspace_scripts": sorted(extra),
+            "workspace_chunks_in_build": sorted(workspace_chunks),
+            "patrol_first_load_without_workspace_code": bool(workspace_chunks)
+            and not (patrol_scripts & workspace_chunks) and set(extra) == workspace_chunks
+            and patrol_scripts == first_chunks}
 
 
 def lighthouse(url) -> dict:
@@ -224,11 +303,35 @@ def verdict(results):
     for key, (op, target) in TARGETS.items():
         value = results.get(key)
         if value is None:
-            lines.append(f"  {key:38} not measured")
+            lines.append(f"  {key:40} not measured")
             continue
-        ok = value <= target if op == "<=" else value >= target
-        lines.append(f"  {key:38} {value:>10}   target {op} {target:<8} {'OK' if ok else 'MISSED'}")
+        ok = {"<=": value <= target, ">=": value >= target, "==": value == target}[op]
+        lines.append(f"  {key:40} {value!s:>10}   target {op} {target!s:<8} {'OK' if ok else 'MISSED'}")
     return "\n".join(lines)
+
+
+def compare(playwright, url, folder: Path, other: Path, rounds=3) -> dict:
+    """Another build next to this one: first-load bytes, and offline timings in alternating
+    rounds (this build, the other, this build, ...), medians over all runs."""
+    (folder / "other").mkdir()
+    other_server, other_url = start_server(folder / "other", other)
+    try:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        loaded = first_load_bytes(browser, other_url, other)
+        browser.close()
+        runs = {"this_build": ([], []), "other_build": ([], [])}
+        for n in range(rounds):
+            for name, address in (("this_build", url), ("other_build", other_url)):
+                timings = offline_timings(playwright, address, folder / f"{name}-profile-{n}")
+                runs[name][0].extend(timings["offline_cold_start_due_list_ms_runs"])
+                runs[name][1].extend(timings["open_60_item_checklist_ms_runs"])
+    finally:
+        other_server.shutdown()
+    return {"dist": str(other), **{key: loaded[key] for key in (
+        "first_load_js_gzip_bytes", "first_load_css_gzip_bytes", "first_load_js_css_gzip_bytes")},
+        **{name: {"runs": len(cold), "offline_cold_start_due_list_ms": round(statistics.median(cold)),
+                  "open_60_item_checklist_ms": round(statistics.median(opens))}
+           for name, (cold, opens) in runs.items()}}
 
 
 def main():
@@ -237,6 +340,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-lighthouse", action="store_true")
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--against", type=Path, metavar="OTHER_DIST",
+                        help="also measure this other build (a pwa/dist folder) alternately with this one")
     options = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="xuncha-bench-"))
     server, url = start_server(folder)
@@ -248,6 +353,8 @@ def main():
             results.update(photo_upload_bytes(browser, url, folder))
             browser.close()
             results.update(offline_timings(playwright, url, folder / "profile"))
+            if options.against:
+                results["against"] = compare(playwright, url, folder, options.against.resolve())
         if not options.skip_lighthouse:
             results.update(lighthouse(url))
     finally:

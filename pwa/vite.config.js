@@ -1,7 +1,9 @@
 // Build: `npm run build` → dist/ (served by server/web at /).
 // The service worker (src/sw.js) is bundled by vite-plugin-pwa in injectManifest mode: Workbox
 // writes the list of built assets with their content hashes into it, so the worker's own bytes
-// (and therefore its version) change whenever any asset changes (STYLE.md habit 12).
+// (and therefore its version) change whenever any asset changes: a phone can never run a new
+// page against an old worker's cache, or the reverse. The list includes the workspace chunk
+// (src/workspace/, loaded with import()), so a supervisor's workspace also opens offline.
 import { defineConfig } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
 

@@ -84,6 +84,13 @@ ensure_pwa_built() {
     (cd pwa && npm run --silent build >/dev/null)
 }
 
+# The PWA's unit tests (pwa/test/, Node's own test runner): its pure modules, and the case tables
+# in tests/cases/ that the server's tests read too. Needs the Node packages ensure_pwa_built installs.
+run_pwa_unit_tests() {
+    echo "==> PWA unit tests (node --test)"
+    (cd pwa && npm test --silent)
+}
+
 # Browser tests: Debian's Chromium (Playwright cannot download its own browser here) and
 # Playwright for Python.
 ensure_browser_test_env() {

@@ -4,10 +4,10 @@ import { render } from 'preact';
 import { html } from 'htm/preact';
 import { Workbox } from 'workbox-window';
 import { App } from './app.js';
-import { notices } from './notices.js';
-import { db } from './db.js';
-import { savedLanguage } from './session.js';
-import { detectLanguage, setLanguage } from './i18n.js';
+import { db } from './shared/db.js';
+import { detectLanguage, setLanguage } from './shared/i18n.js';
+import { notices } from './shared/notices.js';
+import { savedLanguage } from './shared/session.js';
 import './styles.css';
 
 function registerServiceWorker() {

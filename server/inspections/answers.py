@@ -26,7 +26,9 @@ ROW_KEYS = {"value", "comment", "photos"}
 
 
 class AnswerCheck:
-    def __init__(self, definition: dict, answers, register_rows: set[str]):
+    def __init__(self, definition: dict, answers, register_rows: dict[str, bool]):
+        """`register_rows`: register row id → whether a required register_rows item must answer
+        it (a key still in the register must be; a key handed back may be)."""
         self.definition = definition
         self.answers = answers
         self.register_rows = register_rows
@@ -121,13 +123,14 @@ class AnswerCheck:
 
     def check_rows(self, item, rows, required):
         item_id = item["id"]
-        if rows is None or rows == {}:
-            if required:
-                self.add(item_id, "required")
-            return
-        if not isinstance(rows, dict):
+        if not isinstance(rows, dict | None):
             self.add(item_id, "bad_shape")
             return
+        rows = rows or {}
+        if required and any(must and not (isinstance(rows.get(row_id), dict)
+                                          and rows[row_id].get("value") not in (None, ""))
+                            for row_id, must in self.register_rows.items()):
+            self.add(item_id, "required")
         options = [option["value"] for option in item["row_options"]]
         for row_id, row in rows.items():
             if row_id not in self.register_rows:

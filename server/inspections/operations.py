@@ -232,11 +232,11 @@ def _check_renovation_active(renovation: Renovation, prop: Property, completed: 
                       end=renovation.permit_end.isoformat())
 
 
-def _register_rows(definition: dict, property_id: int) -> set[str]:
+def _register_rows(definition: dict, property_id: int) -> dict[str, bool]:
     if not any(item["type"] == "register_rows" for item in iter_items(definition)):
-        return set()
-    ids = db.session.scalars(sa.select(Key.id).where(Key.property_id == property_id))
-    return {str(key_id) for key_id in ids}
+        return {}
+    keys = db.session.execute(sa.select(Key.id, Key.status).where(Key.property_id == property_id))
+    return {str(key_id): status in Key.AUDITED_STATUSES for key_id, status in keys}
 
 
 def _clock_offset(device_time: str | None) -> int | None:

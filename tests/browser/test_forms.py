@@ -34,7 +34,7 @@ def keys_in_custody(live_server, username="patrol1"):
         user = db.session.scalar(sa.select(User).filter_by(username=username))
         property_id = user.memberships[0].property_id
         ids = db.session.scalars(sa.select(Key.id).where(Key.property_id == property_id,
-                                                         Key.status.in_(["in_custody", "lent"]))).all()
+                                                         Key.status.in_(Key.AUDITED_STATUSES))).all()
         db.session.remove()
         return sorted(ids)
 

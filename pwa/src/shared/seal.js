@@ -1,6 +1,8 @@
-// The seal (docs/sync-protocol.md §4): SHA-256 over the RFC 8785 canonical JSON of the record.
+// The seal: SHA-256 over the RFC 8785 canonical JSON of the record, computed the same way by the
+// server (server/inspections/seal.py); tests/cases/seal.json holds vectors both must match.
+// Pure: runs in Node for the tests.
 import canonicalize from 'canonicalize';
-import { attachmentHashes } from './db.js';
+import { attachmentHashes } from './answers.js';
 
 export async function sha256Hex(data) {
   const buffer = data instanceof Blob ? await data.arrayBuffer()

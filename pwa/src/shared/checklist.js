@@ -1,6 +1,9 @@
 // Checklist rules on the phone: which items are required, what counts as a failure, and the
-// validation that must pass before a record can be sealed. Mirrors checklists/README.md; the
-// server checks the same rules again and has the last word.
+// validation that must pass before a record can be sealed. The server checks the same rules
+// again and has the last word; tests/cases/checklist_rules.json holds cases both must agree on.
+// Definitions arrive as the server publishes them, every default written in (required, min and
+// max photos, max_length), so the phone repeats none of the format's defaults.
+// Pure: no storage, no DOM, so the rules run (and are tested) in Node as well.
 
 export const items = (definition) => definition.sections.flatMap((section) => section.items);
 
@@ -9,9 +12,7 @@ export function isRequired(item, answers) {
     const other = answers[item.required_when.item];
     return !!other && other.value === item.required_when.equals;
   }
-  if (item.required !== undefined) return item.required;
-  if (item.type === 'photo') return (item.min || 0) > 0;
-  return true;
+  return item.required ?? true;
 }
 
 export function isFailed(item, answer) {
@@ -36,7 +37,7 @@ const empty = (value) => value === undefined || value === null || value === ''
 
 /**
  * Problems per item id: {item_id: [[messageKey, params], …]}. `registerRows` is the list of
- * register rows (keys in custody) a register_rows item must cover.
+ * register rows a register_rows item must cover (auditedKeys of the property's keys).
  */
 export function validate(definition, answers, registerRows = []) {
   const problems = {};
@@ -49,7 +50,7 @@ export function validate(definition, answers, registerRows = []) {
       case 'photo': {
         const min = Math.max(item.min || 0, required ? 1 : 0);
         if (photos.length < min) add(item.id, 'photos_min', { n: min });
-        if (photos.length > (item.max ?? 6)) add(item.id, 'photos_max', { n: item.max ?? 6 });
+        if (photos.length > item.max) add(item.id, 'photos_max', { n: item.max });
         break;
       }
       case 'signature':
@@ -83,9 +84,7 @@ export function validate(definition, answers, registerRows = []) {
             if (item.max !== undefined && value > item.max) add(item.id, 'err_max', { n: item.max });
           }
         }
-        if (item.type === 'text' && value.length > (item.max_length || 2000)) {
-          add(item.id, 'err_length', { n: item.max_length || 2000 });
-        }
+        if (item.type === 'text' && value.length > item.max_length) add(item.id, 'err_length', { n: item.max_length });
         if (item.type === 'multi_choice') {
           if (item.min_selected && value.length < item.min_selected) add(item.id, 'err_min_selected', { n: item.min_selected });
           if (item.max_selected && value.length > item.max_selected) add(item.id, 'err_max_selected', { n: item.max_selected });
@@ -99,22 +98,27 @@ export function validate(definition, answers, registerRows = []) {
   return problems;
 }
 
-/** Keys a key audit must cover: every key the property holds in custody (in the cabinet or lent). */
-export const keysInCustody = (keys) => keys.filter((k) => k.status === 'in_custody' || k.status === 'lent')
+/**
+ * The register rows a key audit must cover: every key the register still holds (in the cabinet,
+ * lent out, or reported missing: the keeper checks again whether it turned up). A key handed
+ * back to its owner has left the register.
+ */
+export const AUDITED_KEY_STATUSES = Object.freeze(['in_custody', 'lent', 'missing']);
+
+export const auditedKeys = (keys) => keys.filter((k) => AUDITED_KEY_STATUSES.includes(k.status))
   .sort((a, b) => String(a.tag_no).localeCompare(String(b.tag_no), 'zh-CN', { numeric: true }));
 
-/** Drop empty answers: unanswered optional items are left out of the record. */
-export function cleanAnswers(answers) {
-  const out = {};
-  for (const [id, answer] of Object.entries(answers)) {
-    if (!answer) continue;
-    const copy = {};
-    for (const [key, value] of Object.entries(answer)) {
-      if (value === undefined || value === null || value === '' || (Array.isArray(value) && !value.length)) continue;
-      if (key === 'rows' && !Object.keys(value).length) continue;
-      copy[key] = value;
-    }
-    if (Object.keys(copy).length) out[id] = copy;
-  }
-  return out;
+/** Whether a checklist has a register_rows item (and so needs the register to be filled in). */
+export const needsRegister = (checklist) => items(checklist.definition)
+  .some((item) => item.type === 'register_rows');
+
+/** The newest version of each checklist code. */
+export function latestChecklists(all) {
+  const latest = {};
+  for (const c of all) if (!latest[c.code] || latest[c.code].version < c.version) latest[c.code] = c;
+  return Object.values(latest);
 }
+
+/** The exact version, else the newest version of the same code. */
+export const findChecklist = (all, code, version) => all.find((c) => c.code === code && c.version === version)
+  || all.filter((c) => c.code === code).sort((a, b) => b.version - a.version)[0];

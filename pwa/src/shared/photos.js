@@ -5,11 +5,15 @@ import { sha256Hex } from './seal.js';
 export const MAX_EDGE = 1600;
 const QUALITY = 0.8;
 
+/** The size a photo is stored at: the long edge at most `maxEdge`, never enlarged. */
+export function downscaledSize(width, height, maxEdge = MAX_EDGE) {
+  const scale = Math.min(1, maxEdge / Math.max(width, height));
+  return { width: Math.round(width * scale), height: Math.round(height * scale) };
+}
+
 export async function downscalePhoto(file) {
   const bitmap = await createImageBitmap(file, { imageOrientation: 'from-image' });
-  const scale = Math.min(1, MAX_EDGE / Math.max(bitmap.width, bitmap.height));
-  const width = Math.round(bitmap.width * scale);
-  const height = Math.round(bitmap.height * scale);
+  const { width, height } = downscaledSize(bitmap.width, bitmap.height);
   let blob;
   if (typeof OffscreenCanvas !== 'undefined') {
     const canvas = new OffscreenCanvas(width, height);
@@ -24,14 +28,4 @@ export async function downscalePhoto(file) {
   }
   bitmap.close && bitmap.close();
   return { blob, width, height, sha256: await sha256Hex(blob), originalSize: file.size };
-}
-
-/** Local time with its offset, as the protocol wants (2026-11-23T09:01:00+08:00). */
-export function isoNow(date = new Date()) {
-  const pad = (n) => String(Math.floor(Math.abs(n))).padStart(2, '0');
-  const offset = -date.getTimezoneOffset();
-  const sign = offset >= 0 ? '+' : '-';
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`
-    + `T${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`
-    + `${sign}${pad(offset / 60)}:${pad(offset % 60)}`;
 }

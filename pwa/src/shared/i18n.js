@@ -87,6 +87,11 @@ const STRINGS = {
     gap_line: '{start}–{end} · {subject}：{done}/{required}', see_records: '查看记录',
     trend: '近 6 个月趋势', no_rules: '本月没有频次要求。', all_properties: '全部项目',
     event_rejected: '服务器拒收该整改操作', discard: '放弃', pending_events: '{n} 条整改',
+
+    // Rare states: a screen not yet downloaded while offline, a database upgrade by another tab.
+    screen_unavailable: '此页面需要联网加载，请联网后重试。',
+    db_blocked: '请关闭巡查的其他标签页，以完成更新。',
+    db_reload: '巡查已在另一个标签页更新，请重新加载本页。', reload: '重新加载',
   },
   en: {
     app: 'Xuncha',
@@ -175,6 +180,10 @@ const STRINGS = {
     gap_line: '{start}–{end} · {subject}: {done}/{required}', see_records: 'See records',
     trend: 'Last 6 months', no_rules: 'No frequency rules this month.', all_properties: 'All properties',
     event_rejected: 'The server refused this follow-up step', discard: 'Discard', pending_events: '{n} follow-up step(s)',
+
+    screen_unavailable: 'This screen needs a connection to load; connect and try again.',
+    db_blocked: 'Close Xuncha in your other tabs to finish the update.',
+    db_reload: 'Xuncha was updated in another tab; reload this page.', reload: 'Reload',
   },
 };
 

@@ -45,7 +45,7 @@ export async function api(path, { method = 'GET', json, body, headers = {}, sign
 
 /**
  * Connectivity is decided by a real request to a no-store endpoint that touches the database,
- * never by navigator.onLine (STYLE.md habit 15).
+ * never by navigator.onLine: a phone on a captive portal or a dead Wi-Fi says "online" too.
  */
 export async function serverReachable() {
   try {

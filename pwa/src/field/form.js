@@ -1,69 +1,46 @@
 // The checklist form, rendered from the checklist definition. Every change is saved to the draft
-// in IndexedDB at once, so closing the app mid-form loses nothing. Sealing fixes the seal hash;
-// a sealed record is read-only.
+// in IndexedDB at once (through the record repository), so closing the app mid-form loses
+// nothing. Sealing fixes the seal hash; a sealed record is read-only.
 import { html } from 'htm/preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import SignaturePad from 'signature_pad';
-import * as store from './db.js';
-import { cleanAnswers, isFailed, isRequired, keysInCustody, validate } from './checklist.js';
-import { formatBytes, formatTime, t, tx } from './i18n.js';
-import { notices } from './notices.js';
-import { downscalePhoto, isoNow } from './photos.js';
-import { sealHash, sha256Hex } from './seal.js';
-import * as sync from './sync.js';
+import { withAnswer, withRow } from '../shared/answers.js';
+import { auditedKeys, isFailed, isRequired, needsRegister, validate } from '../shared/checklist.js';
+import { afterPaint } from '../shared/hooks.js';
+import { formatBytes, formatTime, t, tx } from '../shared/i18n.js';
+import { notices } from '../shared/notices.js';
+import { downscalePhoto } from '../shared/photos.js';
+import * as pulled from '../shared/pulled.js';
+import * as records from '../shared/records.js';
+import { RecordState, StorageFullError } from '../shared/records.js';
+import { sha256Hex } from '../shared/seal.js';
+import * as sync from '../shared/sync.js';
+import { isoNow } from '../shared/time.js';
 
-export async function createDraft({ checklist, propertyId, subject, subjectLabel, session, deviceId }) {
-  const record = {
-    id: crypto.randomUUID(),
-    state: 'draft',
-    property_id: propertyId,
-    checklist: { code: checklist.code, version: checklist.version },
-    checklist_id: checklist.id,
-    title: { 'zh-CN': checklist.title_zh, en: checklist.title_en },
-    subject: { type: subject.type, id: subject.id },
-    subject_label: subjectLabel || String(subject.id),
-    answers: {},
-    started_at: isoNow(),
-    inspector: session.user.username,
-    device_id: deviceId,
-    updated_at: isoNow(),
-  };
-  // The write starts now; the form opens without waiting for it (IndexedDB applies later writes
-  // of the same record after this one). If it fails, the form says so.
-  const saved = store.put('records', record);
+/** Start a draft and hand it to the form in memory, so opening it waits for no database read. */
+export function startDraft({ checklist, propertyId, subject, subjectLabel, session, deviceId }) {
+  const { record, saved } = records.createDraft({ checklist, propertyId, subject, subjectLabel,
+    inspector: session.user.username, deviceId });
   fresh.set(record.id, { record, checklist, keys: null, saved });
   return record;
 }
 
-// A draft just created is handed to the form in memory, so opening it waits for no database read.
 const fresh = new Map();
+
+// Photos a failed item or register row may carry as evidence: the most a checklist may ask for.
+const EVIDENCE_PHOTOS = 20;
 
 async function loadChecklist(record) {
   if (record.checklist_id) {
-    const byId = await store.get('checklists', record.checklist_id);
+    const byId = await pulled.checklistById(record.checklist_id);
     if (byId) return byId;
   }
-  return (await store.getAll('checklists'))
+  return (await pulled.allChecklists())
     .find((c) => c.code === record.checklist.code && c.version === record.checklist.version);
 }
 
-/** Store image bytes under their SHA-256; a full disk is reported, never swallowed. */
-async function saveBlob(entry) {
-  try {
-    await store.put('blobs', { ...entry, stored: false, created_at: isoNow() });
-  } catch (error) {
-    const full = error && (error.name === 'QuotaExceededError' || /quota/i.test(String(error.message)));
-    throw new Error(full ? t('storage_full') : String(error));
-  } finally {
-    notices.set({ storageTick: Date.now() });  // re-check how much room is left
-  }
-}
-
-/** Runs after the next frame has been painted (rAF runs before paint; the timeout after it). */
-export const afterPaint = (callback) => requestAnimationFrame(() => setTimeout(callback, 0));
-
-const needsRegister = (checklist) => checklist.definition.sections
-  .some((section) => section.items.some((item) => item.type === 'register_rows'));
+/** What to tell the user when a change could not be saved. */
+const problemText = (error) => (error instanceof StorageFullError ? t('storage_full') : String(error.message || error));
 
 export function ChecklistForm({ id, session }) {
   const [loaded, setLoaded] = useState(() => {
@@ -87,13 +64,11 @@ export function ChecklistForm({ id, session }) {
       return;
     }
     (async () => {
-      const saved = await store.get('records', id);
+      const saved = await records.getRecord(id);
       if (!saved) { window.location.hash = '/'; return; }
       const definition = await loadChecklist(saved);
       let registerRows = [];
-      if (definition && needsRegister(definition)) {
-        registerRows = keysInCustody(await store.getAllFor('keys', saved.property_id));
-      }
+      if (definition && needsRegister(definition)) registerRows = auditedKeys(await pulled.keysOf(saved.property_id));
       latest.current = saved;
       setLoaded({ record: saved, checklist: definition || null, keys: registerRows });  // one render
     })();
@@ -105,18 +80,27 @@ export function ChecklistForm({ id, session }) {
   if (!record) return html`<p class="boot">${t('loading')}</p>`;
   if (!checklist) return html`<main class="screen"><p class="error">${t('no_checklists')}</p></main>`;
   const definition = checklist.definition;
-  const readOnly = record.state !== 'draft';
+  const readOnly = record.state !== RecordState.DRAFT;
 
-  /** Apply a change to one answer and save the draft at once. */
-  const update = async (itemId, change) => {
+  /**
+   * Apply a change to one answer and save the draft at once; `blobs` names the images the change
+   * stores and lets go of. The screen shows the change at once; if it cannot be saved, the screen
+   * goes back to what the phone holds and the caller gets the error.
+   */
+  const update = async (itemId, change, blobs) => {
     const current = latest.current;
     const answer = change({ ...(current.answers[itemId] || {}) });
-    const answers = cleanAnswers({ ...current.answers, [itemId]: answer });
-    const next = { ...current, answers, updated_at: isoNow() };
+    const next = { ...current, answers: withAnswer(current.answers, itemId, answer), updated_at: isoNow() };
     latest.current = next;
     setRecord(next);
-    if (problems) setProblems(validate(definition, answers, keys));
-    await store.put('records', next);
+    if (problems) setProblems(validate(definition, next.answers, keys));
+    try {
+      await records.updateAnswer(current.id, itemId, answer, blobs);
+    } catch (error) {
+      const saved = await records.getRecord(current.id);
+      if (saved) { latest.current = saved; setRecord(saved); }
+      throw error;
+    }
   };
 
   const seal = async () => {
@@ -129,10 +113,7 @@ export function ChecklistForm({ id, session }) {
     }
     setBusy(true);
     try {
-      const draft = { ...latest.current, completed_at: isoNow() };
-      const hash = await sealHash(draft, draft.inspector || session.user.username);
-      const sealed = { ...draft, state: 'outbox', seal: { hash }, sealed_at: isoNow() };
-      await store.put('records', sealed);
+      const sealed = await records.seal(latest.current, session.user.username);
       latest.current = sealed;
       setRecord(sealed);
       await sync.refreshCounts();
@@ -198,10 +179,10 @@ function Item({ item, ctx }) {
     case 'text':
       control = item.multiline
         ? html`<textarea id=${`in-${item.id}`} aria-labelledby=${labelId} disabled=${ctx.readOnly} rows="3"
-            maxlength=${item.max_length || 2000} value=${(answer && answer.value) || ''}
+            maxlength=${item.max_length} value=${(answer && answer.value) || ''}
             onInput=${(e) => ctx.update(item.id, (a) => ({ ...a, value: e.target.value }))}></textarea>`
         : html`<input id=${`in-${item.id}`} aria-labelledby=${labelId} disabled=${ctx.readOnly}
-            maxlength=${item.max_length || 2000} value=${(answer && answer.value) || ''}
+            maxlength=${item.max_length} value=${(answer && answer.value) || ''}
             onInput=${(e) => ctx.update(item.id, (a) => ({ ...a, value: e.target.value }))} />`;
       break;
     case 'number':
@@ -226,7 +207,7 @@ function Item({ item, ctx }) {
       break;
     case 'photo':
       control = html`<${Photos} itemId=${item.id} ctx=${ctx} photos=${(answer && answer.photos) || []}
-        max=${item.max ?? 6} set=${(photos) => ctx.update(item.id, (a) => ({ ...a, photos }))} />`;
+        max=${item.max} set=${(photos, blobs) => ctx.update(item.id, (a) => ({ ...a, photos }), blobs)} />`;
       break;
     case 'signature':
       control = html`<${Signature} item=${item} ctx=${ctx} answer=${answer} />`;
@@ -251,8 +232,8 @@ function Item({ item, ctx }) {
         <textarea rows="2" disabled=${ctx.readOnly} value=${(answer && answer.comment) || ''}
           onInput=${(e) => ctx.update(item.id, (a) => ({ ...a, comment: e.target.value }))}></textarea></label>
       ${item.photo_when_failed ? html`<p class="small">${t('photo_needed_fail', { n: item.photo_when_failed })}</p>` : ''}
-      <${Photos} itemId=${item.id} ctx=${ctx} photos=${(answer && answer.photos) || []} max=${20}
-        set=${(photos) => ctx.update(item.id, (a) => ({ ...a, photos }))} />
+      <${Photos} itemId=${item.id} ctx=${ctx} photos=${(answer && answer.photos) || []} max=${EVIDENCE_PHOTOS}
+        set=${(photos, blobs) => ctx.update(item.id, (a) => ({ ...a, photos }), blobs)} />
     </div>`}
     ${problems && html`<ul class="problems" role="alert">${problems.map(([key, params]) =>
       html`<li>${t(key, params)}</li>`)}</ul>`}
@@ -279,7 +260,7 @@ function PhotoThumb({ sha256 }) {
   const [info, setInfo] = useState(null);
   useEffect(() => {
     let url;
-    store.get('blobs', sha256).then((entry) => {
+    records.getBlob(sha256).then((entry) => {
       if (!entry) return;
       url = URL.createObjectURL(entry.blob);
       setInfo({ url, size: entry.size, original: entry.original_size });
@@ -299,27 +280,27 @@ function Photos({ itemId, ctx, photos, set, max }) {
     setProcessing(true);
     try {
       let list = photos.filter((p) => p.sha256 !== replace);
+      const added = [];
       for (const file of files) {
         if (list.length >= max) break;
         const photo = await downscalePhoto(file);
-        await saveBlob({ sha256: photo.sha256, blob: photo.blob, type: 'image/jpeg', size: photo.blob.size,
+        added.push({ sha256: photo.sha256, blob: photo.blob, type: 'image/jpeg', size: photo.blob.size,
           original_size: photo.originalSize, kind: 'photo' });
         if (!list.some((p) => p.sha256 === photo.sha256)) {
           list = [...list, { sha256: photo.sha256, captured_at: isoNow() }];
         }
       }
-      await set(list);
-      if (replace) await store.dropUnreferencedBlobs([replace]);
+      await set(list, { addBlobs: added, dropBlobs: replace ? [replace] : [] });
       await sync.refreshCounts();
     } catch (error) {
-      ctx.onError(String(error.message || error));
+      ctx.onError(problemText(error));
     } finally {
+      notices.set({ storageTick: Date.now() });  // re-check how much room is left
       setProcessing(false);
     }
   };
   const remove = async (sha256) => {
-    await set(photos.filter((p) => p.sha256 !== sha256));
-    await store.dropUnreferencedBlobs([sha256]);
+    await set(photos.filter((p) => p.sha256 !== sha256), { dropBlobs: [sha256] });
   };
   const onFiles = (replace) => (event) => {
     const files = [...event.target.files];
@@ -354,7 +335,7 @@ function Signature({ item, ctx, answer }) {
   useEffect(() => {
     let objectUrl;
     if (signature) {
-      store.get('blobs', signature.sha256).then((entry) => {
+      records.getBlob(signature.sha256).then((entry) => {
         if (entry) { objectUrl = URL.createObjectURL(entry.blob); setUrl(objectUrl); }
       });
     } else setUrl(null);
@@ -362,12 +343,18 @@ function Signature({ item, ctx, answer }) {
   }, [signature && signature.sha256]);
   const accept = async (blob) => {
     const sha256 = await sha256Hex(blob);
-    try {
-      await saveBlob({ sha256, blob, type: 'image/png', size: blob.size, original_size: blob.size, kind: 'signature' });
-    } catch (error) { ctx.onError(error.message); return; }
     const previous = signature && signature.sha256;
-    await ctx.update(item.id, (a) => ({ ...a, signature: { sha256, signer_name: name.trim(), signed_at: isoNow() } }));
-    if (previous && previous !== sha256) await store.dropUnreferencedBlobs([previous]);
+    try {
+      await ctx.update(item.id, (a) => ({ ...a, signature: { sha256, signer_name: name.trim(), signed_at: isoNow() } }), {
+        addBlobs: [{ sha256, blob, type: 'image/png', size: blob.size, original_size: blob.size, kind: 'signature' }],
+        dropBlobs: previous && previous !== sha256 ? [previous] : [],
+      });
+    } catch (error) {
+      ctx.onError(problemText(error));
+      return;
+    } finally {
+      notices.set({ storageTick: Date.now() });  // re-check how much room is left
+    }
     setOpen(false);
     await sync.refreshCounts();
   };
@@ -415,16 +402,11 @@ function Pad({ onAccept, onCancel }) {
   </div>`;
 }
 
-/** Key audit: one row per key in custody, each with its own answer, comment and photos. */
+/** Key audit: one row per key the register holds, each with its own answer, comment and photos. */
 function RegisterRows({ item, ctx, answer }) {
   const rows = (answer && answer.rows) || {};
   if (!ctx.keys.length) return html`<p class="muted">${t('keys_none')}</p>`;
-  const setRow = (id, change) => ctx.update(item.id, (a) => {
-    const all = { ...(a.rows || {}) };
-    all[id] = change({ ...(all[id] || {}) });
-    for (const key of Object.keys(all[id])) if (all[id][key] === '' || (Array.isArray(all[id][key]) && !all[id][key].length)) delete all[id][key];
-    return { ...a, rows: all };
-  });
+  const setRow = (id, change, blobs) => ctx.update(item.id, (a) => withRow(a, id, change), blobs);
   return html`<ol class="register-rows">${ctx.keys.map((key) => {
     const id = String(key.id);
     const row = rows[id] || {};
@@ -442,8 +424,8 @@ function RegisterRows({ item, ctx, answer }) {
       ${failed && html`<div class="evidence">
         <label class="field small">${t('comment')}<textarea rows="2" disabled=${ctx.readOnly} value=${row.comment || ''}
           onInput=${(e) => setRow(id, (r) => ({ ...r, comment: e.target.value }))}></textarea></label>
-        <${Photos} itemId=${`${item.id}-${id}`} ctx=${ctx} photos=${row.photos || []} max=${20}
-          set=${(photos) => setRow(id, (r) => ({ ...r, photos }))} />
+        <${Photos} itemId=${`${item.id}-${id}`} ctx=${ctx} photos=${row.photos || []} max=${EVIDENCE_PHOTOS}
+          set=${(photos, blobs) => setRow(id, (r) => ({ ...r, photos }), blobs)} />
       </div>`}
     </li>`;
   })}</ol>`;

@@ -1,0 +1,68 @@
+// Starting an inspection by hand: pick a checklist and what it is about (an active renovation, a
+// unit found by search, or the property itself), from the registers kept on the phone.
+import { html } from 'htm/preact';
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { latestChecklists } from '../shared/checklist.js';
+import { deviceIdentifier } from '../shared/device.js';
+import { getLanguage, t } from '../shared/i18n.js';
+import * as pulled from '../shared/pulled.js';
+import { go, useRoute } from '../shared/router.js';
+import { startDraft } from './form.js';
+import { matchSubjects } from './rules.js';
+
+export function NewInspection({ session }) {
+  const route = useRoute();
+  const propertyId = Number(route[1]) || session.propertyId;
+  const [checklists, setChecklists] = useState(null);
+  const [code, setCode] = useState(route[2] || '');
+  const [query, setQuery] = useState('');
+  const [rows, setRows] = useState([]);
+  const [property, setProperty] = useState(null);
+  useEffect(() => {
+    (async () => {
+      setChecklists(latestChecklists(await pulled.allChecklists()));
+      setProperty(await pulled.property(propertyId));
+    })();
+  }, [propertyId]);
+  const checklist = (checklists || []).find((c) => c.code === code);
+  const subjectType = checklist && (checklist.subject || checklist.definition.subject);
+  useEffect(() => {
+    (async () => {
+      if (subjectType === 'renovation') {
+        setRows((await pulled.renovationsOf(propertyId)).filter((r) => r.status === 'active')
+          .map((r) => ({ id: r.id, label: `${r.unit_label} · ${r.contractor_name}` })));
+      } else if (subjectType === 'unit') {
+        setRows((await pulled.unitsOf(propertyId)).map((u) => ({ id: u.id, label: u.label,
+          search: `${u.building} ${u.entrance} ${u.room} ${u.label} ${u.owner_name || ''}` })));
+      } else setRows([]);
+    })();
+  }, [subjectType, propertyId]);
+  const matches = useMemo(() => matchSubjects(rows, query), [rows, query]);
+  const start = async (subject, subjectLabel) => {
+    const record = startDraft({ checklist, propertyId, subject, subjectLabel, session,
+      deviceId: await deviceIdentifier() });
+    go(`/form/${record.id}`);
+  };
+  if (!checklists) return html`<p class="boot">${t('loading')}</p>`;
+  const propertyName = property ? property.name : '';
+  return html`<main class="screen">
+    <header class="topbar"><a class="btn btn-small btn-ghost" href="#/">‹ ${t('back')}</a><h1>${t('new_inspection')}</h1></header>
+    ${!checklists.length && html`<p class="muted">${t('no_checklists')}</p>`}
+    <label class="field">${t('checklist')}
+      <select value=${code} onChange=${(e) => setCode(e.target.value)} data-testid="checklist-select">
+        <option value="">${t('choose')}</option>
+        ${checklists.map((c) => html`<option value=${c.code}>${getLanguage() === 'en' ? c.title_en : c.title_zh}</option>`)}
+      </select></label>
+    ${checklist && (subjectType === 'property' || subjectType === 'key_register') && html`
+      <button class="btn btn-primary btn-block" onClick=${() => start({ type: subjectType, id: propertyId }, propertyName)}>
+        ${t('start')} · ${propertyName}</button>`}
+    ${checklist && (subjectType === 'renovation' || subjectType === 'unit') && html`
+      <label class="field">${subjectType === 'unit' ? t('search_unit') : t('pick_subject')}
+        <input type="search" value=${query} onInput=${(e) => setQuery(e.target.value)} data-testid="subject-search" /></label>
+      ${!matches.length && html`<p class="muted">${t('no_match')}</p>`}
+      <ul class="list" data-testid="subject-list">${matches.map((row) => html`<li>
+        <button class="row-button" onClick=${() => start({ type: subjectType, id: row.id }, row.label)}>
+          <span class="row-main">${row.label}</span><span aria-hidden="true">›</span></button></li>`)}
+      </ul>`}
+  </main>`;
+}

@@ -1,0 +1,83 @@
+// What the server sends down (the pull) as kept on the phone: properties, checklists, registers
+// (units, renovations, keys), the due list, records returned for fixing, follow-ups. The phone
+// never edits these; each pull brings the server's copy.
+import { STORE, db, kvDelete, kvGet } from './db.js';
+
+const PULLED = [STORE.properties, STORE.checklists, STORE.units, STORE.renovations, STORE.keys, STORE.due,
+  STORE.returned, STORE.followUps];
+
+export const getCursor = () => kvGet('cursor');
+/** Forget where the last pull ended: the next pull is a full one. */
+export const clearCursor = () => kvDelete('cursor');
+
+/** Apply one pull answer in a single transaction, cursor included: all of it is kept, or none. */
+export async function applyPull(data) {
+  const tx = (await db()).transaction([...PULLED, STORE.kv], 'readwrite');
+  const upsert = (name, rows) => Promise.all((rows || []).map((row) => tx.objectStore(name).put(row)));
+  const replace = async (name, rows) => {
+    await tx.objectStore(name).clear();
+    await upsert(name, rows);
+  };
+  await upsert(STORE.properties, data.properties);
+  await upsert(STORE.checklists, data.checklists);
+  await upsert(STORE.units, data.units);
+  await upsert(STORE.renovations, data.renovations);
+  await upsert(STORE.keys, data.keys);
+  for (const record of data.records || []) {
+    if (record.status === 'returned') await tx.objectStore(STORE.returned).put(record);
+    else await tx.objectStore(STORE.returned).delete(record.id);
+  }
+  // The due list is always complete, never a delta.
+  if (Array.isArray(data.due)) await replace(STORE.due, data.due);
+  if (Array.isArray(data.follow_ups)) {
+    // A full pull lists every open follow-up; a delta only those that changed. A verified one
+    // is closed: the phone forgets it.
+    const open = data.follow_ups.filter((f) => f.status !== 'verified');
+    if (data.full) await replace(STORE.followUps, open);
+    else {
+      await upsert(STORE.followUps, open);
+      for (const f of data.follow_ups) if (f.status === 'verified') await tx.objectStore(STORE.followUps).delete(f.id);
+    }
+    await tx.objectStore(STORE.kv).put(true, 'followUpsAvailable');
+  }
+  if (data.server_time) {
+    await tx.objectStore(STORE.kv).put(Date.now() - new Date(data.server_time).getTime(), 'clockOffsetMs');
+  }
+  await tx.objectStore(STORE.kv).put(data.cursor, 'cursor');
+  await tx.done;
+}
+
+/**
+ * Another person logs in on this phone: forget the previous person's registers, checklists and
+ * lists. Local work (records, images) is kept: it belongs to its author and waits for them.
+ */
+export async function forgetPulledData() {
+  const tx = (await db()).transaction([...PULLED, STORE.kv], 'readwrite');
+  await Promise.all([...PULLED.map((name) => tx.objectStore(name).clear()),
+    tx.objectStore(STORE.kv).delete('cursor'), tx.objectStore(STORE.kv).delete('followUpsAvailable'), tx.done]);
+}
+
+export async function allChecklists() { return (await db()).getAll(STORE.checklists); }
+export async function checklistById(id) { return (await db()).get(STORE.checklists, id); }
+export async function property(id) { return (await db()).get(STORE.properties, id); }
+export async function followUp(id) { return (await db()).get(STORE.followUps, id); }
+
+const ofProperty = async (name, propertyId) => (await db()).getAllFromIndex(name, 'property_id', propertyId);
+export const unitsOf = (propertyId) => ofProperty(STORE.units, propertyId);
+export const renovationsOf = (propertyId) => ofProperty(STORE.renovations, propertyId);
+export const keysOf = (propertyId) => ofProperty(STORE.keys, propertyId);
+
+/**
+ * Everything the home screen lists, read in one transaction so it is one consistent picture:
+ * the due list, local records, returned records, follow-ups and the follow-up steps queued here.
+ */
+export async function readHome() {
+  const tx = (await db()).transaction([STORE.due, STORE.records, STORE.returned, STORE.followUps,
+    STORE.followUpEvents, STORE.kv]);
+  const [due, records, returned, followUps, events, followUpsAvailable] = await Promise.all([
+    tx.objectStore(STORE.due).getAll(), tx.objectStore(STORE.records).getAll(),
+    tx.objectStore(STORE.returned).getAll(), tx.objectStore(STORE.followUps).getAll(),
+    tx.objectStore(STORE.followUpEvents).getAll(), tx.objectStore(STORE.kv).get('followUpsAvailable')]);
+  await tx.done;
+  return { due, records, returned, followUps, events, followUpsAvailable };
+}

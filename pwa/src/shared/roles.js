@@ -1,0 +1,5 @@
+// Who is who in the PWA: the roles that get the supervisor workspace. The server decides what
+// each role may really do; the PWA only chooses which screens and buttons to offer.
+export const SUPERVISING = Object.freeze(['supervisor', 'manager', 'admin']);
+
+export const isSupervising = (user) => !!user && SUPERVISING.includes(user.role);
