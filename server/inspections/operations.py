@@ -20,7 +20,7 @@ from server.core.errors import Problem
 from server.media.access import check_citable
 from server.media.models import Blob
 from server.properties.access import require_property
-from server.properties.models import Key, Property, Renovation, RenovationStatus, Unit
+from server.properties.models import Key, KeyStatus, Property, Renovation, RenovationStatus, Unit
 from server.users.models import User
 
 from .answers import AnswerCheck, parse_device_time
@@ -106,8 +106,33 @@ def _check_times(started_text: str, completed_text: str, device_time: str | None
 
 
 def _stored(record: Inspection):
+    _update_key_register(record)
     # Follow-ups are raised by their own package, in this transaction (signals.py).
     record_stored.send(current_app._get_current_object(), record=record)
+
+
+# What a key audit found, as the key register's status: the audit is the count of the cabinet.
+# A damaged key is still held: its follow-up carries the damage.
+KEY_STATUS_FOUND = {"present": KeyStatus.IN_CUSTODY, "lent_out": KeyStatus.LENT,
+                    "missing": KeyStatus.MISSING}
+
+
+def _update_key_register(record: Inspection):
+    """A key audit's rows become the register's status, unless the register changed after the
+    audit was done (an audit sent late does not undo a newer change)."""
+    for item in iter_items(record.checklist_version.definition):
+        if item["type"] != "register_rows" or item.get("register") != "keys":
+            continue
+        rows = (record.answers.get(item["id"]) or {}).get("rows") or {}
+        for row_id, row in rows.items():
+            status = KEY_STATUS_FOUND.get(row.get("value"))
+            key = db.session.get(Key, int(row_id))
+            if (status is None or key is None or key.property_id != record.property_id
+                    or key.status == status or key.status == KeyStatus.RETURNED
+                    or key.updated_at > record.completed_at):
+                continue
+            key.status = status
+    db.session.flush()
 
 
 def _locked(record_id) -> Inspection | None:

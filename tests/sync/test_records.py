@@ -308,3 +308,60 @@ def test_verified_is_the_seal_recomputed_from_what_is_stored(client, site, renov
     history = client.get(f"/api/inspections/{record_id}/history",
                          headers=site["headers"]).get_json()
     assert [r["seal_verified"] for r in history["revisions"]] == [False]
+
+
+def _key_audit(site, rows: dict, record_id=None):
+    record_id = record_id or str(uuid.uuid4())
+    answers = {item: {"value": "pass"} for item in (
+        "keeper_assigned", "keeper_knows_procedure", "keys_tagged_tidy", "missing_keys_approved",
+        "responsibility_followed_up", "records_updated", "borrowing_procedures_complete",
+        "owner_signature_on_collection")}
+    answers["key_rows"] = {"rows": rows}
+    # Done just now: after the register rows were written, which it must not predate to count.
+    done = datetime.now(CST) + timedelta(minutes=1)
+    answers["keeper_signature"] = {"signature": {
+        "sha256": "ab" * 32, "signer_name": "李巡查", "signed_at": done.isoformat()}}
+    body = {"property_id": site["property"].id, "checklist": {"code": "key_audit", "version": 1},
+            "subject": {"type": "key_register", "id": site["property"].id}, "answers": answers,
+            "started_at": (done - timedelta(minutes=10)).isoformat(timespec="seconds"),
+            "completed_at": done.isoformat(timespec="seconds")}
+    return record_id, reseal(record_id, body)
+
+
+def test_a_key_audit_covers_the_register_and_its_findings_update_it(client, site):
+    from server.properties.models import Key
+    keys = site["keys"]
+    evidence = {"photos": [{"sha256": "cd" * 32, "captured_at": datetime.now(CST).isoformat()}]}
+    partial = {str(keys[0].id): {"value": "present"}}
+    record_id, body = _key_audit(site, partial)
+    response = client.put(f"/api/inspections/{record_id}", json=body, headers=site["headers"])
+    assert response.status_code == 422
+    assert response.get_json()["error"]["code"] == "record.invalid_answers"
+    assert "key_rows" in response.get_json()["error"]["details"]["items"]
+
+    found = {str(keys[0].id): {"value": "present"},
+             str(keys[1].id): {"value": "missing", "comment": "柜内无此钥匙", **evidence},
+             str(keys[2].id): {"value": "lent_out"}}
+    record_id, body = _key_audit(site, found)
+    assert client.put(f"/api/inspections/{record_id}", json=body,
+                      headers=site["headers"]).status_code == 200
+    db.session.expire_all()
+    statuses = [db.session.get(Key, key.id).status for key in keys]
+    assert statuses == ["in_custody", "missing", "lent"]
+    follow_ups = client.get("/api/followups", headers=site["supervisor_headers"]).get_json()
+    assert [f["row_key"] for f in follow_ups["items"]] == [str(keys[1].id)]
+
+
+def test_a_key_audit_sent_late_does_not_undo_a_newer_register_change(client, site):
+    from server.properties.models import Key
+    keys = site["keys"]
+    rows = {str(key.id): {"value": "present"} for key in keys}
+    record_id, body = _key_audit(site, rows)
+    body["started_at"], body["completed_at"] = "2026-11-23T07:50:00+08:00", "2026-11-23T08:00:00+08:00"
+    body = reseal(record_id, body)
+    keys[0].status = "missing"  # reported missing after that audit (the register row is newer)
+    db.session.commit()
+    assert client.put(f"/api/inspections/{record_id}", json=body,
+                      headers=site["headers"]).status_code == 200
+    db.session.expire_all()
+    assert db.session.get(Key, keys[0].id).status == "missing"
