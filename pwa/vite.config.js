@@ -6,11 +6,13 @@
 // (src/workspace/, loaded with import()), so a supervisor's workspace also opens offline.
 import { defineConfig } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
+import { messageCatalog } from './build/messages.js';
 
 export default defineConfig({
   base: '/',
   build: { target: 'es2020', assetsInlineLimit: 0, sourcemap: false },
   plugins: [
+    messageCatalog(),
     VitePWA({
       strategies: 'injectManifest',
       srcDir: 'src',

@@ -58,6 +58,13 @@ class Defaults:
     # Default time zone of new properties; frequency periods are counted in it.
     DEFAULT_TIMEZONE = "Asia/Shanghai"
 
+    # A record that reaches the server this long after the phone says it was completed is
+    # marked late (shown with both times; frequency rules say whether late records count).
+    RECORD_LATE_AFTER_HOURS = 48
+    # How far ahead of the server's clock a phone may say a record was completed: a phone a
+    # few minutes fast is normal, one hours ahead would let a record claim a time to come.
+    DEVICE_CLOCK_AHEAD_SECONDS = 5 * 60
+
     # Request bodies larger than this are refused before they are read (JSON endpoints).
     MAX_CONTENT_LENGTH = 32 * 1024 * 1024
 
@@ -86,7 +93,8 @@ _ALIASES = {"SQLALCHEMY_DATABASE_URI": ("XUNCHA_DATABASE_URL", "DATABASE_URL"),
             "SECRET_KEY": ("XUNCHA_SECRET_KEY", "SECRET_KEY")}
 _INT_SETTINGS = {"TOKEN_LIFETIME_DAYS", "LOGIN_MAX_FAILURES", "LOGIN_MAX_FAILURES_PER_ADDRESS",
                  "LOGIN_WINDOW_SECONDS", "MAX_CONTENT_LENGTH", "MAX_UPLOAD_BYTES",
-                 "MAX_IMAGE_PIXELS", "EXPORT_MAX_RECORDS", "EXPORT_STALL_SECONDS"}
+                 "MAX_IMAGE_PIXELS", "EXPORT_MAX_RECORDS", "EXPORT_STALL_SECONDS",
+                 "RECORD_LATE_AFTER_HOURS", "DEVICE_CLOCK_AHEAD_SECONDS"}
 
 
 def normalise_database_url(url: str) -> str:

@@ -26,3 +26,21 @@ def test_downgrade_to_empty_and_back(app, app_ctx):
     assert remaining == set()
     upgrade()
     assert pending_changes() == []
+
+
+def test_uploaders_of_blobs_stored_before_holders_existed_hold_them(app, app_ctx, make_user):
+    """Data migration a9d61d330cca: each blob's first uploader becomes its holder."""
+    import sqlalchemy as sa
+
+    from server.media.models import Blob, BlobHolder
+    uploader_id = make_user("patrol").id
+    db.session.remove()
+    downgrade(revision="c0bb49d20277")
+    with db.engine.begin() as connection:
+        connection.execute(sa.insert(Blob.__table__).values(
+            sha256="a" * 64, kind="photo", content_type="image/jpeg", size=10, width=1,
+            height=1, display_size=10, uploaded_by_id=uploader_id,
+            created_at=sa.func.current_timestamp()))
+    upgrade()
+    holders = db.session.execute(sa.select(BlobHolder.sha256, BlobHolder.user_id)).all()
+    assert holders == [("a" * 64, uploader_id)]

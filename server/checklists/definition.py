@@ -192,6 +192,9 @@ class FrequencyRuleSchema(Schema):
     distinct = fields.Boolean(load_default=False)
     performed_by = fields.String(validate=validate.OneOf(PERFORMERS))
     when = fields.Nested(WhenSchema)
+    # Whether records received late (RECORD_LATE_AFTER_HOURS after completion) count toward
+    # the rule; left out, they count and compliance lists them apart.
+    late_counts = fields.Boolean()
 
     @validates_schema
     def check_count(self, data, **kwargs):

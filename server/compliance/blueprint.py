@@ -63,6 +63,7 @@ class RuleOut(Schema):
     met = fields.Boolean()
     periods = fields.Integer()
     periods_met = fields.Integer()
+    late = fields.Integer(metadata={"description": "records received late among those counted"})
     gaps = fields.List(fields.Nested(GapOut), metadata={"description": "first 50 gaps"})
 
 

@@ -44,12 +44,13 @@ def evaluate_property(prop, first_day: date, checklists=None, now=None) -> list[
     for checklist in checklists:
         for rule in checklist.definition["frequency"]:
             periods = month_periods(rule["period"], first_day, prop.timezone, now)
-            required = done = periods_met = 0
+            required = done = periods_met = late = 0
             gaps = []
             if periods:
                 rows = sorted(fetch_done(checklist.code, prop.id, periods[0].start,
                                          periods[-1].end, rule), key=lambda r: r.completed_at)
                 times = [r.completed_at for r in rows]
+                late = sum(row.late for row in rows)
                 for period in periods:
                     in_period = rows[bisect_left(times, period.start):bisect_left(times, period.end)]
                     results = results_for(rule, population, period, in_period)
@@ -74,6 +75,8 @@ def evaluate_property(prop, first_day: date, checklists=None, now=None) -> list[
                 "required": required, "done": done,
                 "rate": round(done / required, 4) if required else 1.0,
                 "met": done >= required, "periods": len(periods), "periods_met": periods_met,
+                # Records received late among those that counted (rules may exclude them).
+                "late": late,
                 "gaps": gaps,
             })
     return rules_out

@@ -16,6 +16,7 @@ from server.core.db import db, utcnow
 from server.core.errors import Problem
 from server.inspections.models import Inspection
 from server.inspections.operations import subject_labels
+from server.media.access import check_citable
 from server.properties.models import Property
 from server.users.models import PropertyMember, User
 
@@ -117,6 +118,7 @@ def add_event(user: User, follow_up: FollowUp, data: dict) -> FollowUp:
         return follow_up
     action = data["action"]
     photos = data.get("photos") or []
+    check_citable([photo["sha256"] for photo in photos], user)
     note = (data.get("note") or "").strip() or None
     status = follow_up.status
     if action == FollowUpAction.FIX:

@@ -80,7 +80,7 @@ def with_labels(records):
 
 
 EXPORT_COLUMNS = ["id", "property", "checklist", "version", "subject", "inspector", "status",
-                  "has_failures", "completed_at", "received_at", "clock_offset_s", "seal"]
+                  "has_failures", "completed_at", "received_at", "late", "clock_offset_s", "seal"]
 # Chinese whatever the caller's language: the rows hold the Chinese checklist titles, property
 # names and unit labels, and the headers match them.
 EXPORT_LANGUAGE = "zh-CN"
@@ -99,7 +99,7 @@ def export_rows(query: dict):
                record.checklist_version.title_zh, record.checklist_version.version,
                record.subject_label, record.inspector.display_name, record.status,
                yes if record.has_failures else no, record.completed_at_device,
-               record.received_at.isoformat(timespec="seconds"),
+               record.received_at.isoformat(timespec="seconds"), yes if record.late else no,
                record.device_clock_offset_seconds, record.seal_hash]
 
 

@@ -9,6 +9,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.core.db import JSONType, UTCDateTime, db, utcnow
 
+from .seal import seal_hash, seal_payload
+
 # Phone and server clocks further apart than this at receipt are pointed out to reviewers.
 CLOCK_TOLERANCE_SECONDS = 5 * 60
 
@@ -57,6 +59,8 @@ class Inspection(db.Model):
     # Phone clock minus server clock at receipt (from X-Device-Time); None if not sent.
     device_clock_offset_seconds: Mapped[int | None]
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Received more than RECORD_LATE_AFTER_HOURS after its completion (decided at receipt).
+    late: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow,
                                                  index=True)
@@ -65,6 +69,18 @@ class Inspection(db.Model):
     inspector = relationship("User", lazy="joined")
     revisions = relationship("InspectionRevision", order_by="InspectionRevision.revision",
                              cascade="all, delete-orphan", back_populates="inspection")
+
+    def seal_holds(self) -> bool:
+        """The seal recomputed from what is stored is the seal stored: nothing was changed."""
+        return self.seal_of(self.answers, self.started_at_device,
+                            self.completed_at_device) == self.seal_hash
+
+    def seal_of(self, answers: dict, started_at: str, completed_at: str) -> str:
+        return seal_hash(seal_payload(
+            self.id, self.property_id,
+            {"code": self.checklist_code, "version": self.checklist_version.version},
+            {"type": self.subject_type, "id": self.subject_id}, self.inspector.username,
+            answers, started_at, completed_at))
 
     @property
     def clock_differs(self) -> bool:
@@ -89,6 +105,10 @@ class InspectionRevision(db.Model):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     inspection = relationship(Inspection, back_populates="revisions")
+
+    def seal_holds(self) -> bool:
+        return self.inspection.seal_of(self.answers, self.started_at_device,
+                                       self.completed_at_device) == self.seal_hash
 
 
 class InspectionAttachment(db.Model):

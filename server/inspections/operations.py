@@ -6,7 +6,8 @@ edit of a returned record → 412), sealed content verified, both clocks kept.
 """
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
@@ -16,9 +17,10 @@ from server.checklists.items import iter_items
 from server.checklists.operations import find_version
 from server.core.db import db, utcnow
 from server.core.errors import Problem
+from server.media.access import check_citable
 from server.media.models import Blob
 from server.properties.access import require_property
-from server.properties.models import Key, Property, Renovation, Unit
+from server.properties.models import Key, KeyStatus, Property, Renovation, RenovationStatus, Unit
 from server.users.models import User
 
 from .answers import AnswerCheck, parse_device_time
@@ -29,30 +31,43 @@ from .signals import record_stored, records_loaded
 
 def push_record(user: User, record_id: uuid.UUID, data: dict, check_revision,
                 device_time: str | None) -> Inspection:
-    """``check_revision(current)`` refuses an edit whose If-Match is not ``current`` (412, or
-    428 without one); it is called only when a returned record is resubmitted."""
+    """Store a sealed record, or a new revision of a returned one.
+
+    Idempotent: content already stored under this id (any revision) is answered with the
+    record as it is, before any other check, so a resend never fails on something that changed
+    since (a renovation completed, a key added). ``check_revision(current)`` refuses an edit
+    whose If-Match is not ``current`` (412, or 428 without one).
+    """
     checklist = find_version(data["checklist"]["code"], data["checklist"]["version"])
     if checklist is None:
         raise Problem("checklist.not_found")
     prop = require_property(data["property_id"])
-    _check_subject(checklist, prop.id, data["subject"])
+    expected = seal_hash(seal_payload(record_id, prop.id, data["checklist"], data["subject"],
+                                      user.username, data["answers"], data["started_at"],
+                                      data["completed_at"]))
+    existing = _locked(record_id)
+    if existing is not None and expected in _known_seals(existing):
+        return existing  # a resend: the effect of sending it once
+
+    started, completed = _check_times(data["started_at"], data["completed_at"], device_time)
+    _check_subject(checklist, prop, data["subject"], completed)
     check = AnswerCheck(checklist.definition, data["answers"],
                         _register_rows(checklist.definition, prop.id)).run()
     if check.problems:
         raise Problem("record.invalid_answers", details={"items": check.problems})
-    expected = seal_hash(seal_payload(record_id, prop.id, data["checklist"], data["subject"],
-                                      user.username, data["answers"], data["started_at"],
-                                      data["completed_at"]))
+    check_citable(attachment_hashes(data["answers"]), user)
     if data["seal"]["hash"] != expected:
         raise Problem("record.seal_mismatch", details={"expected": expected})
 
+    now = utcnow()
+    late_after = timedelta(hours=current_app.config["RECORD_LATE_AFTER_HOURS"])
     received = {
         "answers": data["answers"], "seal_hash": expected, "has_failures": check.has_failures,
         "started_at_device": data["started_at"], "completed_at_device": data["completed_at"],
-        "completed_at": parse_device_time(data["completed_at"]), "device_id": data.get("device_id"),
+        "completed_at": completed, "device_id": data.get("device_id"),
         "device_clock_offset_seconds": _clock_offset(device_time),
+        "received_at": now, "late": now - completed > late_after,
     }
-    existing = _locked(record_id)
     if existing is None:
         try:
             with db.session.begin_nested():
@@ -62,16 +77,62 @@ def push_record(user: User, record_id: uuid.UUID, data: dict, check_revision,
         except IntegrityError:
             # Another device (or a retry racing itself) created this id a moment ago.
             existing = _locked(record_id)
-    revision = existing.revision
-    record = _push_existing(existing, user, received, check_revision)
-    if record.revision != revision:
-        _stored(record)
+            if expected in _known_seals(existing):
+                return existing
+    record = _push_existing(existing, user, checklist, prop.id, data["subject"], received,
+                            check_revision)
+    _stored(record)
     return record
 
 
+def _known_seals(record: Inspection) -> set[str]:
+    return {record.seal_hash} | {revision.seal_hash for revision in record.revisions}
+
+
+def _check_times(started_text: str, completed_text: str, device_time: str | None):
+    """The phone's times must be possible: completion not before the start, and not ahead of
+    the server's clock by more than a phone's clock normally drifts."""
+    started, completed = parse_device_time(started_text), parse_device_time(completed_text)
+    if completed < started:
+        raise Problem("record.completed_before_start",
+                      details={"started_at": started_text, "completed_at": completed_text})
+    ahead = (completed - utcnow()).total_seconds()
+    if ahead > current_app.config["DEVICE_CLOCK_AHEAD_SECONDS"]:
+        raise Problem("record.completed_in_future",
+                      details={"completed_at": completed_text, "phone_time": device_time,
+                               "minutes_ahead": round(ahead / 60)},
+                      phone_time=completed_text, minutes=round(ahead / 60))
+    return started, completed
+
+
 def _stored(record: Inspection):
+    _update_key_register(record)
     # Follow-ups are raised by their own package, in this transaction (signals.py).
     record_stored.send(current_app._get_current_object(), record=record)
+
+
+# What a key audit found, as the key register's status: the audit is the count of the cabinet.
+# A damaged key is still held: its follow-up carries the damage.
+KEY_STATUS_FOUND = {"present": KeyStatus.IN_CUSTODY, "lent_out": KeyStatus.LENT,
+                    "missing": KeyStatus.MISSING}
+
+
+def _update_key_register(record: Inspection):
+    """A key audit's rows become the register's status, unless the register changed after the
+    audit was done (an audit sent late does not undo a newer change)."""
+    for item in iter_items(record.checklist_version.definition):
+        if item["type"] != "register_rows" or item.get("register") != "keys":
+            continue
+        rows = (record.answers.get(item["id"]) or {}).get("rows") or {}
+        for row_id, row in rows.items():
+            status = KEY_STATUS_FOUND.get(row.get("value"))
+            key = db.session.get(Key, int(row_id))
+            if (status is None or key is None or key.property_id != record.property_id
+                    or key.status == status or key.status == KeyStatus.RETURNED
+                    or key.updated_at > record.completed_at):
+                continue
+            key.status = status
+    db.session.flush()
 
 
 def _locked(record_id) -> Inspection | None:
@@ -93,19 +154,25 @@ def _create(record_id, user, checklist, subject, property_id, received) -> Inspe
     return record
 
 
-def _push_existing(record: Inspection, user: User, received: dict, check_revision):
-    known_seals = {record.seal_hash} | {revision.seal_hash for revision in record.revisions}
-    if received["seal_hash"] in known_seals:
-        return record  # a resend: the effect of sending it once
+def _push_existing(record: Inspection, user: User, checklist, property_id: int, subject: dict,
+                   received: dict, check_revision):
+    """A new revision of a returned record: only its answers and times may change. What was
+    inspected, where and against which checklist is what the record is."""
     if record.status != InspectionStatus.RETURNED or record.inspector_id != user.id:
         raise Problem("record.different_content",
                       details={"revision": record.revision, "status": record.status})
+    changed = [name for name, same in (
+        ("property_id", record.property_id == property_id),
+        ("checklist", record.checklist_version_id == checklist.id),
+        ("subject", (record.subject_type, record.subject_id) == (subject["type"], subject["id"])),
+    ) if not same]
+    if changed:
+        raise Problem("record.identity_changed", details={"changed": changed})
     check_revision(record.revision)
     for key, value in received.items():
         setattr(record, key, value)
     record.revision += 1
     record.status = InspectionStatus.SUBMITTED
-    record.received_at = utcnow()
     _add_revision(record, received)
     db.session.flush()
     return record
@@ -154,17 +221,40 @@ def records_holding(_app, sha256: str, property_ids: list[int] | None):
     return query
 
 
-def _check_subject(checklist, property_id: int, subject: dict):
+def _check_subject(checklist, prop: Property, subject: dict, completed: datetime):
     if subject["type"] != checklist.subject:
         raise Problem("record.bad_subject", details={"expected_type": checklist.subject})
     model = {"renovation": Renovation, "unit": Unit}.get(subject["type"])
     if model is None:  # property / key_register: the subject is the property itself
-        ok = subject["id"] == property_id
+        row, ok = None, subject["id"] == prop.id
     else:
         row = db.session.get(model, subject["id"])
-        ok = row is not None and row.property_id == property_id
+        ok = row is not None and row.property_id == prop.id
     if not ok:
         raise Problem("record.bad_subject", details={"expected_type": checklist.subject})
+    if isinstance(row, Renovation):
+        _check_renovation_active(row, prop, completed)
+
+
+def _check_renovation_active(renovation: Renovation, prop: Property, completed: datetime):
+    """A renovation is patrolled while its works may go on: within its permit, and not before
+    it was started or after it was stopped. The register keeps no history of its status, so a
+    renovation completed or suspended now still accepts records finished before that change
+    (its last update), which phones that were offline send late."""
+    day = completed.astimezone(ZoneInfo(prop.timezone)).date()
+    status = renovation.status
+    inactive = (
+        status in (RenovationStatus.PENDING, RenovationStatus.CANCELLED)
+        or not renovation.permit_start <= day <= renovation.permit_end
+        or (status in (RenovationStatus.COMPLETED, RenovationStatus.SUSPENDED)
+            and completed > renovation.updated_at))
+    if inactive:
+        raise Problem("record.subject_inactive",
+                      details={"status": status, "permit_start": renovation.permit_start.isoformat(),
+                               "permit_end": renovation.permit_end.isoformat(),
+                               "inspected_on": day.isoformat()},
+                      start=renovation.permit_start.isoformat(),
+                      end=renovation.permit_end.isoformat())
 
 
 def _register_rows(definition: dict, property_id: int) -> dict[str, bool]:

@@ -76,8 +76,11 @@ class InspectionOut(Schema):
     started_at = fields.String(attribute="started_at_device")
     completed_at = fields.String(attribute="completed_at_device")
     received_at = fields.DateTime()
+    late = fields.Boolean(metadata={
+        "description": "received long after its completion (RECORD_LATE_AFTER_HOURS)"})
     device_clock_offset_seconds = fields.Integer(allow_none=True)
-    seal = fields.Function(lambda r: {"hash": r.seal_hash, "verified": True})
+    seal = fields.Function(lambda r: {"hash": r.seal_hash, "verified": r.seal_holds()}, metadata={
+        "description": "verified: the seal recomputed from the stored record equals the hash"})
     attachments = fields.Function(lambda r: r.attachment_state)
     reviews = fields.Function(lambda r: r.review_steps, metadata={
         "description": "review steps, oldest first; a returned record carries what to fix"})
@@ -114,6 +117,8 @@ class InspectionSummaryOut(Schema):
     has_failures = fields.Boolean()
     completed_at = fields.String(attribute="completed_at_device")
     received_at = fields.DateTime()
+    late = fields.Boolean(metadata={
+        "description": "received long after its completion (RECORD_LATE_AFTER_HOURS)"})
     device_clock_offset_seconds = fields.Integer(allow_none=True)
     clock_differs = fields.Function(
         lambda r: r.clock_differs,

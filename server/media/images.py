@@ -27,6 +27,9 @@ THUMB_EDGE = 320
 EXIF_DATETIME_ORIGINAL = 36867
 EXIF_DATETIME = 306
 EXIF_IFD = 0x8769
+GPS_IFD = 0x8825
+# XMP's location properties (exif:GPSLatitude, ..., and IPTC's LocationShown / LocationCreated).
+_XMP_LOCATION = (b"GPSLatitude", b"GPSLongitude", b"LocationShown", b"LocationCreated")
 
 
 @dataclass
@@ -78,8 +81,26 @@ def exif_taken_at(image: Image.Image) -> str | None:
     return str(value).strip()[:32] if value else None
 
 
+def carries_location(image: Image.Image) -> bool:
+    """Does the file say where it was taken (EXIF GPS, or XMP location)?"""
+    try:
+        if image.getexif().get_ifd(GPS_IFD):
+            return True
+    except Exception:  # noqa: BLE001 - unreadable EXIF holds no location we could read either
+        pass
+    xmp = image.info.get("xmp") or image.info.get("XML:com.adobe.xmp") or b""
+    if isinstance(xmp, str):
+        xmp = xmp.encode("utf-8", "replace")
+    return any(tag in xmp for tag in _XMP_LOCATION)
+
+
 def process(data: bytes, content_type: str, kind: str, max_pixels: int) -> ProcessedImage:
     image = decode(data, content_type, kind, max_pixels)
+    if carries_location(image):
+        # The original is kept byte for byte (its SHA-256 names it and is sealed in records),
+        # so its metadata cannot be removed here: a photo that records where someone's home
+        # is would be kept for good. Phones re-encode photos before upload, which drops it.
+        raise Problem("upload.has_location")
     taken = exif_taken_at(image)
     if kind == "signature":
         # Signatures are served as uploaded (lossless PNG); only a small preview is made.

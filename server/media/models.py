@@ -55,3 +55,20 @@ class UploadPart(db.Model):
                                            primary_key=True)
     offset: Mapped[int] = mapped_column(primary_key=True)
     data: Mapped[bytes] = mapped_column(sa.LargeBinary)
+
+
+class BlobHolder(db.Model):
+    """Someone who sent the server a blob's bytes, verified by its hash.
+
+    Holding a blob lets its holder attach it to a record until a record or follow-up holds it;
+    from then on, who may see the blob is decided by who may see those. A second person who
+    sends the same bytes becomes a holder too: having the bytes proves they are theirs to cite.
+    """
+
+    __tablename__ = "blob_holders"
+
+    sha256: Mapped[str] = mapped_column(sa.ForeignKey("blobs.sha256", ondelete="CASCADE"),
+                                        primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"),
+                                         primary_key=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -5,13 +5,16 @@ import re
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from server.core.db import db
 from server.core.errors import Problem
 from server.users.models import User
 
 from . import images
-from .models import Blob, BlobUpload, UploadPart
+from .access import may_read
+from .models import Blob, BlobHolder, BlobUpload, UploadPart
 from .storage import blob_store
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -31,8 +34,11 @@ def check_sha256(sha256: str):
 
 
 def upload_status(sha256: str, user: User) -> dict:
+    """How far the caller's upload of this blob has come. That the server already has the blob
+    is said only to people who may read it: to anyone else, whether a hash is stored (and its
+    size) would tell what photos others have."""
     blob = db.session.get(Blob, sha256)
-    if blob is not None:
+    if blob is not None and may_read(sha256, user):
         return {"sha256": sha256, "stored": True, "received": blob.size, "size": blob.size}
     upload = _pending(sha256, user)
     return {"sha256": sha256, "stored": False, "received": upload.received if upload else 0,
@@ -63,7 +69,7 @@ def receive(sha256: str, kind: str, content_type: str, data: bytes, content_rang
             user: User) -> dict:
     """Store one part (or all) of a blob. Idempotent: a stored blob is answered at once."""
     config = current_app.config
-    if db.session.get(Blob, sha256) is not None:
+    if db.session.get(Blob, sha256) is not None and may_read(sha256, user):
         return upload_status(sha256, user)
     start, total = parse_content_range(content_range, len(data))
     limits = {"max_bytes": config["MAX_UPLOAD_BYTES"],
@@ -115,25 +121,26 @@ def _store(sha256: str, kind: str, content_type: str, data: bytes, user: User) -
     actual = hashlib.sha256(data).hexdigest()
     if actual != sha256:
         raise Problem("upload.hash_mismatch", details={"expected": sha256, "actual": actual})
-    config = current_app.config
-    processed = images.process(data, content_type, kind, config["MAX_IMAGE_PIXELS"])
-    keys = storage_keys(sha256, kind)
-    store = blob_store()
-    store.put(keys["original"], data)
-    store.put(keys["display"], processed.display)
-    store.put(keys["thumb"], processed.thumb)
-    # Another device may have stored the same bytes a moment ago: that is the same blob.
-    db.session.execute(_insert_ignore(dict(
-        sha256=sha256, kind=kind, content_type=content_type, size=len(data),
-        width=processed.width, height=processed.height, display_size=len(processed.display),
-        exif_taken_at=processed.exif_taken_at, uploaded_by_id=user.id)))
+    if db.session.get(Blob, sha256) is None:
+        config = current_app.config
+        processed = images.process(data, content_type, kind, config["MAX_IMAGE_PIXELS"])
+        keys = storage_keys(sha256, kind)
+        store = blob_store()
+        store.put(keys["original"], data)
+        store.put(keys["display"], processed.display)
+        store.put(keys["thumb"], processed.thumb)
+        # Another device may have stored the same bytes a moment ago: that is the same blob.
+        db.session.execute(_insert_ignore(Blob, ["sha256"], dict(
+            sha256=sha256, kind=kind, content_type=content_type, size=len(data),
+            width=processed.width, height=processed.height, display_size=len(processed.display),
+            exif_taken_at=processed.exif_taken_at, uploaded_by_id=user.id)))
+    # Whoever sent bytes that hash right holds the blob, first or not.
+    db.session.execute(_insert_ignore(BlobHolder, ["sha256", "user_id"],
+                                      dict(sha256=sha256, user_id=user.id)))
     db.session.flush()
     return {"sha256": sha256, "stored": True, "received": len(data), "size": len(data)}
 
 
-def _insert_ignore(values: dict):
-    if db.engine.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(Blob).values(**values).on_conflict_do_nothing(index_elements=["sha256"])
+def _insert_ignore(model, key: list[str], values: dict):
+    insert = postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
+    return insert(model).values(**values).on_conflict_do_nothing(index_elements=key)

@@ -187,10 +187,14 @@ class RecordDocumentSchema(Schema):
         warning = None
         if record.clock_differs:
             warning = self.t("pdf.clock_offset", minutes=round(abs(offset) / 60))
+        late = None
+        if record.late:
+            hours = (record.received_at - record.completed_at).total_seconds() / 3600
+            late = self.t("pdf.late", hours=round(hours))
         return {"started_device": format_device_time(record.started_at_device),
                 "completed_device": format_device_time(record.completed_at_device),
                 "received_server": self.server_time(record.received_at),
-                "clock_offset_seconds": offset, "clock_warning": warning}
+                "clock_offset_seconds": offset, "clock_warning": warning, "late": late}
 
     def get_sections(self, record):
         answers = record.answers or {}
@@ -338,7 +342,10 @@ class RecordDocumentSchema(Schema):
                 for item in section["items"]}
 
     def get_seal(self, record):
+        holds = record.seal_holds()
         return {"hash": record.seal_hash, "verify_text": self.t("pdf.seal_verify"),
+                "holds": holds,
+                "state": self.t("pdf.seal_holds") if holds else self.t("pdf.seal_broken"),
                 "qr_text": f"XUNCHA-SEAL v1 record={record.id} sha256={record.seal_hash}"}
 
     def get_attachments(self, record):

@@ -21,6 +21,8 @@ blp = Blueprint("reviews", __name__, url_prefix="/api/inspections",
 class RevisionOut(Schema):
     revision = fields.Integer()
     seal_hash = fields.String()
+    seal_verified = fields.Function(lambda revision: revision.seal_holds(), metadata={
+        "description": "the seal recomputed from this stored revision equals seal_hash"})
     started_at = fields.String(attribute="started_at_device")
     completed_at = fields.String(attribute="completed_at_device")
     received_at = fields.DateTime()

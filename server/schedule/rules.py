@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from server.core.db import db
-from server.inspections.models import Inspection
+from server.inspections.models import Inspection, InspectionStatus
 from server.properties.models import Renovation, RenovationStatus, Unit
 from server.users.models import PropertyMember, User
 
@@ -68,22 +68,30 @@ def period_starting(kind: str, day: date, timezone: str) -> Period:
     return Period(kind, datetime.combine(first, time(), tz), datetime.combine(after, time(), tz))
 
 
+# A returned record is work still to be corrected: it counts again once resubmitted.
+COUNTING_STATUSES = (InspectionStatus.SUBMITTED, InspectionStatus.APPROVED)
+
+
 @dataclass
 class DoneInspection:
     subject_id: int
     completed_at: datetime
+    late: bool = False
 
 
 def fetch_done(code: str, property_id: int, start: datetime, end: datetime,
                rule: dict) -> list[DoneInspection]:
     """Inspections of checklist ``code`` that count for ``rule`` between start and end."""
-    columns = [Inspection.subject_id, Inspection.completed_at]
+    columns = [Inspection.subject_id, Inspection.completed_at, Inspection.late]
     condition = rule.get("when")
     if condition:
         columns.append(Inspection.answers)
     query = (sa.select(*columns)
              .where(Inspection.property_id == property_id, Inspection.checklist_code == code,
-                    Inspection.completed_at >= start, Inspection.completed_at < end))
+                    Inspection.completed_at >= start, Inspection.completed_at < end,
+                    Inspection.status.in_(COUNTING_STATUSES)))
+    if not rule.get("late_counts", True):
+        query = query.where(Inspection.late.is_(False))
     performer = rule.get("performed_by")
     if performer == "keeper":
         query = query.where(Inspection.inspector_id.in_(
@@ -96,7 +104,7 @@ def fetch_done(code: str, property_id: int, start: datetime, end: datetime,
     if condition:
         rows = [row for row in rows
                 if (row.answers.get(condition["item"]) or {}).get("value") == condition["equals"]]
-    return [DoneInspection(row.subject_id, row.completed_at) for row in rows]
+    return [DoneInspection(row.subject_id, row.completed_at, row.late) for row in rows]
 
 
 class Population:

@@ -78,6 +78,33 @@ def test_the_seal_printed_equals_the_stored_one(client, site, pushed_record, rea
     # ...and its first 16 digits in the footer of every page
     assert text.count(f"封存校验值（SHA-256）{stored[:16]}…") == pdf["pages"]
     assert "RFC8785" in _squash(pdf["text"])  # how to verify it
+    assert "校验通过" in text
+
+
+def test_a_record_changed_in_place_prints_that_it_does_not_verify(client, site, pushed_record,
+                                                                   read_pdf):
+    record_id, body = pushed_record()
+    record = _record(record_id)
+    record.answers = {**record.answers, "debris": {"value": "fail"}}
+    db.session.commit()
+    text = _squash(read_pdf(client.get(f"/api/inspections/{record_id}/pdf",
+                                       headers=site["headers"]).data)["raw_text"])
+    assert "校验不符" in text and "校验通过" not in text
+
+
+def test_a_late_record_says_so_with_both_times(client, site, renovation_record, read_pdf):
+    from datetime import datetime, timedelta
+
+    from tests.sync.conftest import CST, reseal
+    record_id, body, _ = renovation_record()
+    finished = datetime.now(CST) - timedelta(hours=60)
+    body["started_at"] = (finished - timedelta(minutes=12)).isoformat(timespec="seconds")
+    body["completed_at"] = finished.isoformat(timespec="seconds")
+    assert client.put(f"/api/inspections/{record_id}", json=reseal(record_id, body),
+                      headers=site["headers"]).status_code == 200
+    text = _squash(read_pdf(client.get(f"/api/inspections/{record_id}/pdf",
+                                       headers=site["headers"]).data)["raw_text"])
+    assert "迟报：完成60小时后才送达服务器。" in text
 
 
 def test_english_layout(client, site, pushed_record, read_pdf):

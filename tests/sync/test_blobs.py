@@ -177,3 +177,92 @@ def test_blobs_are_visible_only_through_records_one_may_see(client, site, renova
     assert client.get(f"/api/blobs/{'f' * 64}/status", headers=site["headers"]).get_json()[
         "stored"] is False
     assert client.get("/api/blobs/not-a-hash/status", headers=site["headers"]).status_code == 422
+
+
+def _record_elsewhere(site, sha256: str):
+    """A record of the other property that holds the blob ``sha256``."""
+    import uuid
+    from datetime import UTC, datetime
+
+    from server.checklists.operations import find_version
+    from server.core.db import db
+    from server.inspections.models import Inspection, InspectionAttachment
+    record = Inspection(
+        id=uuid.uuid4(), property_id=site["other"].id,
+        checklist_version_id=find_version("night_check", 1).id, checklist_code="night_check",
+        subject_type="property", subject_id=site["other"].id, inspector_id=site["outsider"].id,
+        answers={}, started_at_device="2026-11-23T09:00:00+08:00",
+        completed_at_device="2026-11-23T09:10:00+08:00",
+        completed_at=datetime(2026, 11, 23, 1, 10, tzinfo=UTC), seal_hash="0" * 64)
+    db.session.add_all([record, InspectionAttachment(inspection_id=record.id, sha256=sha256)])
+    db.session.commit()
+
+
+def test_a_record_cannot_cite_another_propertys_photo(client, site, renovation_record, count_rows):
+    """Naming a photo's hash in one's own record must not open another property's photo."""
+    from server.inspections.models import Inspection
+    record_id, body, blobs = renovation_record()
+    theirs = blobs["photo"][0]
+    assert upload(client, site["outsider_headers"], theirs).status_code == 200
+    _record_elsewhere(site, sha(theirs))
+    status = client.get(f"/api/blobs/{sha(theirs)}/status", headers=site["headers"]).get_json()
+    assert status == {"sha256": sha(theirs), "stored": False, "received": 0, "size": None}
+    response = client.put(f"/api/inspections/{record_id}", json=body, headers=site["headers"])
+    assert response.status_code == 422
+    assert response.get_json()["error"]["code"] == "upload.not_citable"
+    assert response.get_json()["error"]["details"] == {"attachments": [sha(theirs)]}
+    assert count_rows(Inspection) == 1  # only the other property's
+    assert client.get(f"/api/blobs/{sha(theirs)}", headers=site["headers"]).status_code == 404
+
+
+def test_whoever_sends_the_same_bytes_may_use_them(client, site, renovation_record):
+    """Two phones with byte-identical files: the second proves it has them by sending them."""
+    record_id, body, blobs = renovation_record()
+    photo = blobs["photo"][0]
+    assert upload(client, site["outsider_headers"], photo).status_code == 200  # not cited yet
+    assert upload(client, site["headers"], photo).get_json()["stored"] is True
+    assert client.put(f"/api/inspections/{record_id}", json=body,
+                      headers=site["headers"]).status_code == 200
+    assert client.get(f"/api/blobs/{sha(photo)}", headers=site["headers"]).status_code == 200
+    # Now that a record of another property holds it, the first sender no longer sees it.
+    assert client.get(f"/api/blobs/{sha(photo)}", headers=site["outsider_headers"]).status_code \
+        == 404
+
+
+def test_a_patrol_moved_off_a_property_no_longer_sees_its_photos(client, site, renovation_record,
+                                                                 auth_headers):
+    from server.core.db import db
+    from server.users.models import PropertyMember
+    record_id, body, blobs = renovation_record()
+    for kind, items in blobs.items():
+        for data in items:
+            upload(client, site["headers"], data, kind=kind)
+    assert client.put(f"/api/inspections/{record_id}", json=body,
+                      headers=site["headers"]).status_code == 200
+    photo = sha(blobs["photo"][0])
+    assert client.get(f"/api/blobs/{photo}", headers=site["headers"]).status_code == 200
+    db.session.execute(PropertyMember.__table__.delete().where(
+        PropertyMember.user_id == site["patrol"].id))
+    db.session.commit()
+    assert client.get(f"/api/blobs/{photo}", headers=site["headers"]).status_code == 404
+    assert client.get(f"/api/blobs/{photo}/status",
+                      headers=site["headers"]).get_json()["stored"] is False
+
+
+def test_a_photo_that_records_where_it_was_taken_is_refused(client, site, count_rows, app):
+    """Originals are kept byte for byte, so one carrying GPS could never lose it: refuse it."""
+    image = Image.new("RGB", (800, 600), (90, 140, 60))
+    exif = Image.Exif()
+    gps = exif.get_ifd(0x8825)
+    gps[1], gps[2] = "N", (31.0, 14.0, 2.5)   # latitude
+    gps[3], gps[4] = "E", (121.0, 28.0, 9.1)  # longitude
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif.tobytes())
+    data = out.getvalue()
+    response = client.put(f"/api/blobs/{sha(data)}?kind=photo", data=data,
+                          headers={**site["headers"], "Content-Type": "image/jpeg",
+                                   "Accept-Language": "zh-CN"})
+    assert response.status_code == 422
+    assert response.get_json()["error"]["code"] == "upload.has_location"
+    assert "位置" in response.get_json()["error"]["message"]
+    assert count_rows(Blob) == 0 and blob_files(app, sha(data)) == []

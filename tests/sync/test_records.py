@@ -9,7 +9,8 @@ import sqlalchemy as sa
 
 from server.core.db import db
 from server.inspections.models import Inspection, InspectionRevision
-from tests.sync.conftest import reseal, sha, upload
+from server.properties.models import Renovation
+from tests.sync.conftest import CST, reseal, sha, upload
 
 
 def put(client, record_id, body, headers, **extra_headers):
@@ -195,3 +196,172 @@ def test_records_of_another_property_are_invisible(client, site, renovation_reco
     assert client.get(f"/api/inspections/{record_id}",
                       headers=site["outsider_headers"]).status_code == 404
     assert client.get(f"/api/inspections/{uuid.uuid4()}", headers=site["headers"]).status_code == 404
+
+
+def _returned(client, site, body, record_id):
+    assert put(client, record_id, body, site["headers"]).status_code == 200
+    db.session.execute(sa.update(Inspection).values(status="returned"))
+    db.session.commit()
+
+
+def test_a_returned_record_keeps_what_was_inspected_where_and_against_which_checklist(
+        client, site, renovation_record, make_unit):
+    """Resubmitting a returned record may change its answers, never what it is a record of."""
+    record_id, body, _ = renovation_record()
+    _returned(client, site, body, record_id)
+    other_renovation = Renovation(property_id=site["property"].id, unit=site["units"][1],
+                                  contractor_name="某装饰", status="active",
+                                  permit_start=datetime(2026, 11, 1).date(),
+                                  permit_end=datetime(2027, 1, 31).date())
+    db.session.add(other_renovation)
+    db.session.commit()
+    moved = copy.deepcopy(body)
+    moved["subject"]["id"] = other_renovation.id
+    response = put(client, record_id, reseal(record_id, moved), site["headers"],
+                   **{"If-Match": '"1"'})
+    assert response.status_code == 409
+    error = response.get_json()["error"]
+    assert error["code"] == "record.identity_changed"
+    assert error["details"] == {"changed": ["subject"]}
+    stored = client.get(f"/api/inspections/{record_id}", headers=site["headers"]).get_json()
+    assert stored["revision"] == 1 and stored["subject"]["id"] == site["renovation"].id
+    assert stored["answers"] == body["answers"]
+
+
+def test_times_a_phone_could_not_have_recorded_are_refused(client, site, renovation_record,
+                                                           count_rows):
+    record_id, body, _ = renovation_record()
+    backwards = copy.deepcopy(body)
+    backwards["completed_at"], backwards["started_at"] = body["started_at"], body["completed_at"]
+    response = put(client, record_id, reseal(record_id, backwards), site["headers"])
+    assert response.status_code == 422
+    assert response.get_json()["error"]["code"] == "record.completed_before_start"
+
+    ahead = datetime.now(CST) + timedelta(hours=2)
+    future = copy.deepcopy(body)
+    future["started_at"] = (ahead - timedelta(minutes=10)).isoformat(timespec="seconds")
+    future["completed_at"] = ahead.isoformat(timespec="seconds")
+    response = client.put(f"/api/inspections/{record_id}", json=reseal(record_id, future),
+                          headers={**site["headers"], "Accept-Language": "zh-CN"})
+    assert response.status_code == 422
+    error = response.get_json()["error"]
+    assert error["code"] == "record.completed_in_future"
+    assert future["completed_at"] in error["message"] and "手机时间" in error["message"]
+    assert 115 <= error["details"]["minutes_ahead"] <= 121
+    assert count_rows(Inspection) == 0
+
+
+def test_a_record_received_long_after_its_completion_is_marked_late(
+        client, site, renovation_record):
+    record_id, body, _ = renovation_record()
+    on_time = put(client, record_id, body, site["headers"]).get_json()
+    assert on_time["late"] is False
+    finished = datetime.now(CST) - timedelta(hours=49)
+    late_id, late_body, _ = renovation_record()
+    late_body["started_at"] = (finished - timedelta(minutes=12)).isoformat(timespec="seconds")
+    late_body["completed_at"] = finished.isoformat(timespec="seconds")
+    response = put(client, late_id, reseal(late_id, late_body), site["headers"])
+    assert response.status_code == 200 and response.get_json()["late"] is True
+    listed = {item["id"]: item["late"] for item in client.get(
+        "/api/inspections", headers=site["supervisor_headers"]).get_json()["items"]}
+    assert listed == {record_id: False, late_id: True}
+
+
+def test_a_renovation_is_patrolled_only_while_its_works_may_go_on(client, site, renovation_record):
+    record_id, body, _ = renovation_record()
+    renovation = site["renovation"]
+    renovation.status = "completed"
+    db.session.commit()  # completed now: after the record was finished
+    assert put(client, record_id, body, site["headers"]).status_code == 200  # sent late: fine
+
+    later_id, later, _ = renovation_record()
+    after_the_change = datetime.now(CST) + timedelta(minutes=1)
+    later["started_at"] = (after_the_change - timedelta(minutes=3)).isoformat(timespec="seconds")
+    later["completed_at"] = after_the_change.isoformat(timespec="seconds")
+    response = put(client, later_id, reseal(later_id, later), site["headers"])
+    assert response.status_code == 422
+    assert response.get_json()["error"]["code"] == "record.subject_inactive"
+    # The record accepted before is still answered as stored when the phone sends it again.
+    assert put(client, record_id, body, site["headers"]).status_code == 200
+
+    renovation.status = "active"
+    renovation.permit_end = datetime(2026, 11, 20).date()
+    db.session.commit()
+    outside_id, outside, _ = renovation_record()
+    response = put(client, outside_id, reseal(outside_id, outside), site["headers"])
+    assert response.status_code == 422
+    assert response.get_json()["error"]["details"]["inspected_on"] == "2026-11-23"
+
+
+def test_verified_is_the_seal_recomputed_from_what_is_stored(client, site, renovation_record):
+    record_id, body, _ = renovation_record()
+    assert put(client, record_id, body, site["headers"]).get_json()["seal"]["verified"] is True
+    # Someone with database access changes an answer in place, on the record and its revision.
+    bent = copy.deepcopy(body["answers"])
+    bent["surface_protection"] = {"value": "pass"}
+    db.session.execute(sa.update(Inspection).values(answers=bent))
+    db.session.execute(sa.update(InspectionRevision).values(answers=bent))
+    db.session.commit()
+    db.session.expire_all()
+    stored = client.get(f"/api/inspections/{record_id}", headers=site["headers"]).get_json()
+    assert stored["seal"] == {"hash": body["seal"]["hash"], "verified": False}
+    history = client.get(f"/api/inspections/{record_id}/history",
+                         headers=site["headers"]).get_json()
+    assert [r["seal_verified"] for r in history["revisions"]] == [False]
+
+
+def _key_audit(site, rows: dict, record_id=None):
+    record_id = record_id or str(uuid.uuid4())
+    answers = {item: {"value": "pass"} for item in (
+        "keeper_assigned", "keeper_knows_procedure", "keys_tagged_tidy", "missing_keys_approved",
+        "responsibility_followed_up", "records_updated", "borrowing_procedures_complete",
+        "owner_signature_on_collection")}
+    answers["key_rows"] = {"rows": rows}
+    # Done just now: after the register rows were written, which it must not predate to count.
+    done = datetime.now(CST) + timedelta(minutes=1)
+    answers["keeper_signature"] = {"signature": {
+        "sha256": "ab" * 32, "signer_name": "李巡查", "signed_at": done.isoformat()}}
+    body = {"property_id": site["property"].id, "checklist": {"code": "key_audit", "version": 1},
+            "subject": {"type": "key_register", "id": site["property"].id}, "answers": answers,
+            "started_at": (done - timedelta(minutes=10)).isoformat(timespec="seconds"),
+            "completed_at": done.isoformat(timespec="seconds")}
+    return record_id, reseal(record_id, body)
+
+
+def test_a_key_audit_covers_the_register_and_its_findings_update_it(client, site):
+    from server.properties.models import Key
+    keys = site["keys"]
+    evidence = {"photos": [{"sha256": "cd" * 32, "captured_at": datetime.now(CST).isoformat()}]}
+    partial = {str(keys[0].id): {"value": "present"}}
+    record_id, body = _key_audit(site, partial)
+    response = client.put(f"/api/inspections/{record_id}", json=body, headers=site["headers"])
+    assert response.status_code == 422
+    assert response.get_json()["error"]["code"] == "record.invalid_answers"
+    assert "key_rows" in response.get_json()["error"]["details"]["items"]
+
+    found = {str(keys[0].id): {"value": "present"},
+             str(keys[1].id): {"value": "missing", "comment": "柜内无此钥匙", **evidence},
+             str(keys[2].id): {"value": "lent_out"}}
+    record_id, body = _key_audit(site, found)
+    assert client.put(f"/api/inspections/{record_id}", json=body,
+                      headers=site["headers"]).status_code == 200
+    db.session.expire_all()
+    statuses = [db.session.get(Key, key.id).status for key in keys]
+    assert statuses == ["in_custody", "missing", "lent"]
+    follow_ups = client.get("/api/followups", headers=site["supervisor_headers"]).get_json()
+    assert [f["row_key"] for f in follow_ups["items"]] == [str(keys[1].id)]
+
+
+def test_a_key_audit_sent_late_does_not_undo_a_newer_register_change(client, site):
+    from server.properties.models import Key
+    keys = site["keys"]
+    rows = {str(key.id): {"value": "present"} for key in keys}
+    record_id, body = _key_audit(site, rows)
+    body["started_at"], body["completed_at"] = "2026-11-23T07:50:00+08:00", "2026-11-23T08:00:00+08:00"
+    body = reseal(record_id, body)
+    keys[0].status = "missing"  # reported missing after that audit (the register row is newer)
+    db.session.commit()
+    assert client.put(f"/api/inspections/{record_id}", json=body,
+                      headers=site["headers"]).status_code == 200
+    db.session.expire_all()
+    assert db.session.get(Key, keys[0].id).status == "missing"

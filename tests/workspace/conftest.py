@@ -15,7 +15,7 @@ def insert_inspection(app_ctx):
     chosen times). ``completed_at`` is an aware datetime."""
 
     def insert(prop, code: str, subject_type: str, subject_id: int, completed_at: datetime,
-               inspector, answers=None, status="submitted", has_failures=False):
+               inspector, answers=None, status="submitted", has_failures=False, late=False):
         version = find_version(code, 1)
         record = Inspection(
             id=uuid.uuid4(), property_id=prop.id, checklist_version_id=version.id,
@@ -23,7 +23,7 @@ def insert_inspection(app_ctx):
             inspector_id=inspector.id, status=status, revision=1, answers=answers or {},
             has_failures=has_failures, started_at_device=completed_at.isoformat(),
             completed_at_device=completed_at.isoformat(), completed_at=completed_at,
-            seal_hash="0" * 64)
+            seal_hash="0" * 64, late=late)
         db.session.add(record)
         db.session.commit()
         return record

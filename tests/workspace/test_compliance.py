@@ -121,3 +121,41 @@ def test_compliance_api_and_who_may_see_it(client, estate, make_property, make_u
     assert len({p["month"] for p in trend}) == 3
     assert client.get("/api/compliance?month=2026-13",
                       headers=auth_headers(estate["supervisor"])).status_code == 422
+
+
+def test_a_returned_record_stops_counting_until_it_is_resubmitted(estate, insert_inspection):
+    prop, supervisor = estate["property"], estate["supervisor"]
+    end_of_month = datetime(2026, 11, 30, 23, tzinfo=CST)
+    first = insert_inspection(prop, "night_check", "property", prop.id,
+                              datetime(2026, 11, 5, 23, tzinfo=CST), supervisor)
+    insert_inspection(prop, "night_check", "property", prop.id,
+                      datetime(2026, 11, 19, 23, tzinfo=CST), supervisor, status="approved")
+    assert rules(estate, end_of_month)[("night_check", "twice_monthly")]["done"] == 2
+    first.status = "returned"
+    db.session.commit()
+    night = rules(estate, end_of_month)[("night_check", "twice_monthly")]
+    assert (night["done"], night["met"]) == (1, False)
+    first.status = "submitted"  # resubmitted
+    db.session.commit()
+    assert rules(estate, end_of_month)[("night_check", "twice_monthly")]["met"] is True
+
+
+def test_late_records_count_and_are_listed_apart_unless_a_rule_excludes_them(
+        estate, insert_inspection):
+    prop, supervisor = estate["property"], estate["supervisor"]
+    end_of_month = datetime(2026, 11, 30, 23, tzinfo=CST)
+    for day, late in ((5, False), (19, True)):
+        insert_inspection(prop, "night_check", "property", prop.id,
+                          datetime(2026, 11, day, 23, tzinfo=CST), supervisor, late=late)
+    night = rules(estate, end_of_month)[("night_check", "twice_monthly")]
+    assert (night["done"], night["late"], night["met"]) == (2, 1, True)
+
+    # A version whose rule says late records do not count.
+    version = next(c for c in latest_versions() if c.code == "night_check")
+    definition = {**version.definition, "frequency": [
+        {**rule, "late_counts": False} if rule["id"] == "twice_monthly" else rule
+        for rule in version.definition["frequency"]]}
+    version.definition = definition
+    db.session.commit()
+    night = rules(estate, end_of_month)[("night_check", "twice_monthly")]
+    assert (night["done"], night["late"], night["met"]) == (1, 0, False)

@@ -90,6 +90,8 @@ def test_export_csv_and_xlsx_hold_the_same_selection(client, records):
     assert rows[0][:3] == ["记录编号", "项目", "检查表"]
     assert [row[0] for row in rows[1:]] == [str(records["made"]["nov1"].id)]
     assert rows[1][2] == "装修巡查" and rows[1][4] == "3栋2单元1102"
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert row["迟报"] == "否"  # received right after completion
     xlsx = client.get("/api/inspections/export", headers=records["headers"])
     sheet = load_workbook(io.BytesIO(xlsx.data)).active
     values = list(sheet.values)

@@ -50,7 +50,8 @@ export function RecordView({ id, session, pdfAvailable }) {
         <dt>${t('phone_time')}</dt><dd data-testid="phone-time">${formatTime(record.completed_at)}</dd>
         <dt>${t('server_time')}</dt><dd data-testid="server-time">${formatTime(record.received_at)}
           ${differs && html` <span class="badge badge-error" data-testid="clock-differs">⚠ ${t('time_differs',
-            { m: minutes(offset) })}</span>`}</dd>
+            { m: minutes(offset) })}</span>`}
+          ${record.late && html` <span class="badge badge-error" data-testid="late">${t('late')}</span>`}</dd>
         <dt>${t('seal_hash')}</dt><dd><span class=${`badge ${record.seal.verified ? 'badge-ok' : 'badge-error'}`}
           data-testid="seal-status">${record.seal.verified ? t('seal_ok') : t('seal_bad')}</span>
           <code class="hash">${record.seal.hash}</code></dd>

@@ -155,6 +155,7 @@ export function Records() {
               ${r.clock_differs ? html` · <span class="warn-text">⚠ ${t('phone_time')}</span>` : ''}
               · ${propertyName(properties.find((p) => p.id === r.property_id))}</span></span>
           ${r.has_failures && html`<span class="badge badge-error">${t('failed_item')}</span>`}
+          ${r.late && html`<span class="badge badge-error" data-testid="late">${t('late')}</span>`}
           ${statusBadge(r.status)}</a></li>`)}</ul>
       <div class="pager">
         <button class="btn btn-small" disabled=${page <= 1} onClick=${() => setPage(page - 1)}>${t('prev')}</button>
