@@ -176,14 +176,11 @@ def needs_contact(follow_up: FollowUp, now=None) -> bool:
             and not any(e.action == FollowUpAction.CONTACT for e in follow_up.events))
 
 
-def follow_ups_holding(_app, sha256: str, property_ids: list[int] | None):
+def follow_ups_holding(_app, sha256: str):
     """`blob_holders` receiver: the properties of the follow-ups with a photo of a blob."""
-    query = (sa.select(FollowUp.property_id)
-             .join(FollowUpAttachment, FollowUp.id == FollowUpAttachment.follow_up_id)
-             .where(FollowUpAttachment.sha256 == sha256))
-    if property_ids is not None:
-        query = query.where(FollowUp.property_id.in_(property_ids))
-    return query
+    return (sa.select(FollowUp.property_id)
+            .join(FollowUpAttachment, FollowUp.id == FollowUpAttachment.follow_up_id)
+            .where(FollowUpAttachment.sha256 == sha256))
 
 
 def visible_followups(statement, visible_ids):

@@ -211,14 +211,11 @@ def load_one_printed(record: Inspection) -> Inspection:
     return load_printed([record])[0]
 
 
-def records_holding(_app, sha256: str, property_ids: list[int] | None):
+def records_holding(_app, sha256: str):
     """`blob_holders` receiver: the properties of the records that reference a blob."""
-    query = (sa.select(Inspection.property_id)
-             .join(InspectionAttachment, Inspection.id == InspectionAttachment.inspection_id)
-             .where(InspectionAttachment.sha256 == sha256))
-    if property_ids is not None:
-        query = query.where(Inspection.property_id.in_(property_ids))
-    return query
+    return (sa.select(Inspection.property_id)
+            .join(InspectionAttachment, Inspection.id == InspectionAttachment.inspection_id)
+            .where(InspectionAttachment.sha256 == sha256))
 
 
 def _check_subject(checklist, prop: Property, subject: dict, completed: datetime):

@@ -21,8 +21,7 @@ from .signals import blob_holders
 
 def _holding_properties(sha256: str) -> set[int]:
     """The properties whose records or follow-ups reference the blob."""
-    queries = blob_holders.send(current_app._get_current_object(), sha256=sha256,
-                                property_ids=None)
+    queries = blob_holders.send(current_app._get_current_object(), sha256=sha256)
     return {property_id for _receiver, query in queries
             for property_id in db.session.scalars(query.distinct())}
 

@@ -11,7 +11,6 @@ from blinker import Namespace
 _signals = Namespace()
 
 blob_holders = _signals.signal("blob-holders", doc="""\
-Which properties hold a blob? Keyword arguments ``sha256`` and ``property_ids`` (the caller's
-visible properties, or None for all). Each receiver returns a SELECT of one column: the
-property ids, among ``property_ids``, of its rows that reference the blob. It must not run it.
+Which properties hold a blob? Keyword argument ``sha256``. Each receiver returns a SELECT of
+one column: the property ids of its rows that reference the blob. It must not run it.
 """)
