@@ -38,7 +38,9 @@ function WorkspaceScreen({ screen, props }) {
   const [, setArrived] = useState(false);
   const [failed, setFailed] = useState(false);
   useEffect(() => {
-    if (workspace) return undefined;
+    // Always wait on the chunk, even if it arrived meanwhile: it can land between this render
+    // (which saw none) and this effect, and returning early then left "loading" on screen for
+    // good (seen in a browser test under load).
     let cancelled = false;
     loadWorkspace().then(() => !cancelled && setArrived(true), () => !cancelled && setFailed(true));
     return () => { cancelled = true; };
