@@ -75,7 +75,7 @@ def evaluate_property(prop, first_day: date, checklists=None, now=None) -> list[
                 "required": required, "done": done,
                 "rate": round(done / required, 4) if required else 1.0,
                 "met": done >= required, "periods": len(periods), "periods_met": periods_met,
-                # Records received late among those that counted (rules may exclude them).
+                # Late records among those the rule looked at (a rule may exclude them).
                 "late": late,
                 "gaps": gaps,
             })

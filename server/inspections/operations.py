@@ -49,7 +49,7 @@ def push_record(user: User, record_id: uuid.UUID, data: dict, check_revision,
     if existing is not None and expected in _known_seals(existing):
         return existing  # a resend: the effect of sending it once
 
-    started, completed = _check_times(data["started_at"], data["completed_at"], device_time)
+    completed = _check_times(data["started_at"], data["completed_at"], device_time)
     _check_subject(checklist, prop, data["subject"], completed)
     check = AnswerCheck(checklist.definition, data["answers"],
                         _register_rows(checklist.definition, prop.id)).run()
@@ -89,9 +89,9 @@ def _known_seals(record: Inspection) -> set[str]:
     return {record.seal_hash} | {revision.seal_hash for revision in record.revisions}
 
 
-def _check_times(started_text: str, completed_text: str, device_time: str | None):
-    """The phone's times must be possible: completion not before the start, and not ahead of
-    the server's clock by more than a phone's clock normally drifts."""
+def _check_times(started_text: str, completed_text: str, device_time: str | None) -> datetime:
+    """The completion time, if the phone's times are possible: completion not before the start,
+    and not ahead of the server's clock by more than a phone's clock normally drifts."""
     started, completed = parse_device_time(started_text), parse_device_time(completed_text)
     if completed < started:
         raise Problem("record.completed_before_start",
@@ -102,7 +102,7 @@ def _check_times(started_text: str, completed_text: str, device_time: str | None
                       details={"completed_at": completed_text, "phone_time": device_time,
                                "minutes_ahead": round(ahead / 60)},
                       phone_time=completed_text, minutes=round(ahead / 60))
-    return started, completed
+    return completed
 
 
 def _stored(record: Inspection):
@@ -120,16 +120,19 @@ KEY_STATUS_FOUND = {"present": KeyStatus.IN_CUSTODY, "lent_out": KeyStatus.LENT,
 def _update_key_register(record: Inspection):
     """A key audit's rows become the register's status, unless the register changed after the
     audit was done (an audit sent late does not undo a newer change)."""
-    for item in iter_items(record.checklist_version.definition):
-        if item["type"] != "register_rows" or item.get("register") != "keys":
-            continue
+    items = [item for item in iter_items(record.checklist_version.definition)
+             if item["type"] == "register_rows" and item.get("register") == "keys"]
+    if not items:
+        return
+    keys = {str(key.id): key for key in db.session.scalars(
+        sa.select(Key).where(Key.property_id == record.property_id))}
+    for item in items:
         rows = (record.answers.get(item["id"]) or {}).get("rows") or {}
         for row_id, row in rows.items():
             status = KEY_STATUS_FOUND.get(row.get("value"))
-            key = db.session.get(Key, int(row_id))
-            if (status is None or key is None or key.property_id != record.property_id
-                    or key.status == status or key.status == KeyStatus.RETURNED
-                    or key.updated_at > record.completed_at):
+            key = keys.get(row_id)
+            if (status is None or key is None or key.status == status
+                    or key.status == KeyStatus.RETURNED or key.updated_at > record.completed_at):
                 continue
             key.status = status
     db.session.flush()

@@ -39,10 +39,14 @@ def upload_status(sha256: str, user: User) -> dict:
     size) would tell what photos others have."""
     blob = db.session.get(Blob, sha256)
     if blob is not None and may_read(sha256, user):
-        return {"sha256": sha256, "stored": True, "received": blob.size, "size": blob.size}
+        return _stored_status(blob)
     upload = _pending(sha256, user)
     return {"sha256": sha256, "stored": False, "received": upload.received if upload else 0,
             "size": upload.total_size if upload else None}
+
+
+def _stored_status(blob: Blob) -> dict:
+    return {"sha256": blob.sha256, "stored": True, "received": blob.size, "size": blob.size}
 
 
 def _pending(sha256: str, user: User, lock: bool = False) -> BlobUpload | None:
@@ -69,8 +73,9 @@ def receive(sha256: str, kind: str, content_type: str, data: bytes, content_rang
             user: User) -> dict:
     """Store one part (or all) of a blob. Idempotent: a stored blob is answered at once."""
     config = current_app.config
-    if db.session.get(Blob, sha256) is not None and may_read(sha256, user):
-        return upload_status(sha256, user)
+    blob = db.session.get(Blob, sha256)
+    if blob is not None and may_read(sha256, user):
+        return _stored_status(blob)
     start, total = parse_content_range(content_range, len(data))
     limits = {"max_bytes": config["MAX_UPLOAD_BYTES"],
               "accepted_types": sorted(images.accepted_types(kind))}
