@@ -14,6 +14,7 @@ import { useNotices, useSyncStatus } from './shared/hooks.js';
 import { formatBytes, formatTime, getLanguage, setLanguage, t } from './shared/i18n.js';
 import { notices } from './shared/notices.js';
 import * as pulled from './shared/pulled.js';
+import * as records from './shared/records.js';
 import { go, useRoute } from './shared/router.js';
 import { clearSession, isOtherUser, loadSession, saveLanguage, saveSession, switchUser } from './shared/session.js';
 import * as sync from './shared/sync.js';
@@ -67,7 +68,8 @@ export function App() {
     setTimeout(() => {
       deviceIdentifier();
       checkStorage().then((storage) => notices.set({ storage }));
-      sync.refreshCounts();
+      // Images left behind by an interrupted change take room a shift's photos need.
+      records.sweepUnreferencedBlobs().then(() => sync.refreshCounts(), () => sync.refreshCounts());
       if (session) sync.startSyncTriggers();
       if (session && seesWorkspace(session.user)) loadWorkspace().catch(() => {});
     }, 50);
@@ -164,7 +166,7 @@ function SyncBar() {
         ${t('pending_records', { n: s.pendingRecords })} · ${t('pending_photos', { n: s.pendingPhotos })}
         ${s.pendingEvents > 0 && html` · <span data-testid="pending-events">${t('pending_events', { n: s.pendingEvents })}</span>`}
       </span>
-      <button class="btn btn-small" onClick=${() => sync.syncNow({ manual: true })} disabled=${s.running}
+      <button class="btn btn-small" onClick=${() => sync.syncNow({ manual: true })}
         data-testid="sync-now">${t('sync_now')}</button>
     </div>
     ${showProgress && html`<div class="progress">

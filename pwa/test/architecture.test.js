@@ -53,7 +53,7 @@ test('folders by who uses them: shared/ imports neither field/ nor workspace/; t
 
 test('pure modules reach no storage and no DOM library, so they run in Node', () => {
   const pure = ['shared/answers.js', 'shared/checklist.js', 'shared/seal.js', 'shared/retry.js', 'shared/time.js',
-    'shared/roles.js', 'field/rules.js', 'routes.js'];
+    'shared/roles.js', 'shared/record-state.js', 'field/rules.js', 'routes.js'];
   for (const file of pure) {
     const banned = [...reachable(file)].filter((t) => ['shared/db.js', 'idb', 'preact', 'htm/preact'].includes(t));
     assert.deepEqual(banned, [], file);
@@ -61,7 +61,7 @@ test('pure modules reach no storage and no DOM library, so they run in Node', ()
 });
 
 // Only these modules name IndexedDB stores or the states of local records and follow-up steps.
-const REPOSITORIES = ['shared/db.js', 'shared/records.js', 'shared/followup-queue.js', 'shared/pulled.js'];
+const REPOSITORIES = ['shared/db.js', 'shared/records.js', 'shared/record-state.js', 'shared/followup-queue.js', 'shared/pulled.js'];
 const STORE_NAMES = ['kv', 'properties', 'checklists', 'units', 'renovations', 'keys', 'due', 'records', 'blobs',
   'returned', 'follow_ups', 'followup_events'];
 const STATES = ['draft', 'outbox', 'rejected'];

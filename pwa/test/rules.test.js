@@ -1,7 +1,8 @@
 // The patrol's home and picker lists, and the route table.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { dueFor, followUpsFor, isDone, isOverdue, lastReturn, matchSubjects } from '../src/field/rules.js';
+import { currentPeriod, dueFor, followUpsFor, isDone, isOverdue, lastReturn, matchSubjects, withLocalWork }
+  from '../src/field/rules.js';
 import { HOME, activeNav, matchRoute, seesWorkspace } from '../src/routes.js';
 
 test('the due list of the chosen property, done once the count is reached', () => {
@@ -71,4 +72,60 @@ test('routes: a route missing its id, or unknown, opens home; the current worksp
   assert.equal(activeNav(['compliance']), 'compliance');
   assert.equal(activeNav([]), 'home');
   assert.equal(activeNav(['form', 'abc']), 'form');
+});
+
+// A day's renovation patrol and a month's share of households, as the pull sends them (Shanghai).
+const patrolDue = { property_id: 1, checklist_code: 'renovation_patrol', rule_id: 'daily', period: 'day',
+  subject: { type: 'renovation', id: 7 }, done: 0, required: 1,
+  period_start: '2026-11-23T00:00:00+08:00', period_end: '2026-11-24T00:00:00+08:00' };
+const visitsDue = { property_id: 1, checklist_code: 'home_visit', rule_id: 'share', period: 'month',
+  subject: { type: 'unit', id: null }, done: 1, required: 3, candidate_unit_ids: [11, 12, 13],
+  period_start: '2026-11-01T00:00:00+08:00', period_end: '2026-12-01T00:00:00+08:00' };
+const local = (state, code, subject, completedAt, extra = {}) => ({ id: `${code}-${subject.id}-${completedAt}`,
+  state, property_id: 1, checklist: { code }, subject, started_at: '2026-11-23T09:00:00+08:00',
+  completed_at: completedAt, ...extra });
+const NOW = Date.parse('2026-11-23T10:00:00+08:00');
+
+test('the due list counts work on the phone at once: a draft, a sealed record, one sent since the pull', () => {
+  const draft = local('draft', 'renovation_patrol', { type: 'renovation', id: 7 }, null);
+  let entry = withLocalWork(patrolDue, [draft], [], NOW);
+  assert.deepEqual([entry.done, entry.drafts.length, entry.waiting.length, isDone(entry)], [0, 1, 0, false]);
+
+  const sealed = local('outbox', 'renovation_patrol', { type: 'renovation', id: 7 }, '2026-11-23T09:30:00+08:00');
+  entry = withLocalWork(patrolDue, [sealed], [], NOW);
+  assert.deepEqual([entry.done, entry.waiting.length, isDone(entry)], [1, 1, true]);
+
+  const sent = { ...sealed, state: undefined, sent_at: NOW };
+  entry = withLocalWork(patrolDue, [], [sent], NOW);
+  assert.deepEqual([entry.done, entry.sentHere, isDone(entry)], [1, 1, true]);
+
+  // Another renovation, another property, yesterday's record, another checklist: not this entry's.
+  const others = [local('outbox', 'renovation_patrol', { type: 'renovation', id: 8 }, '2026-11-23T09:30:00+08:00'),
+    { ...sealed, id: 'p2', property_id: 2 },
+    local('outbox', 'renovation_patrol', { type: 'renovation', id: 7 }, '2026-11-22T23:59:00+08:00'),
+    local('outbox', 'night_check', { type: 'renovation', id: 7 }, '2026-11-23T09:30:00+08:00')];
+  assert.equal(withLocalWork(patrolDue, others, [], NOW).done, 0);
+});
+
+test("a share of households counts each household once, and not one the server counted already", () => {
+  const visit = (unit, state = 'outbox') => local(state, 'home_visit', { type: 'unit', id: unit }, '2026-11-20T10:00:00+08:00');
+  const entry = withLocalWork(visitsDue, [visit(11), visit(11), visit(12), visit(99)], [{ ...visit(13), sent_at: NOW }], NOW);
+  // 11 twice counts once; 99 is not a candidate (visited already this month): 1 + 11, 12, 13.
+  assert.equal(entry.done, 4);
+});
+
+test("past midnight in the property's zone, offline, a day's entry starts again with nothing done", () => {
+  const done = { ...patrolDue, done: 1 };
+  const halfPastMidnight = Date.parse('2026-11-24T00:30:00+08:00');
+  const next = currentPeriod(done, halfPastMidnight);
+  assert.deepEqual([next.period_start, next.period_end, next.done],
+    ['2026-11-24T00:00:00+08:00', '2026-11-25T00:00:00+08:00', 0]);
+  assert.equal(currentPeriod(done, NOW), done);
+  // Three days offline; and a month rolls to the 1st of the next month, in the same zone.
+  assert.equal(currentPeriod(done, Date.parse('2026-11-26T08:00:00+08:00')).period_start, '2026-11-26T00:00:00+08:00');
+  assert.deepEqual([currentPeriod(visitsDue, Date.parse('2026-12-01T00:10:00+08:00')).period_end],
+    ['2027-01-01T00:00:00+08:00']);
+  // Yesterday's sealed record does not count toward today.
+  const yesterday = local('outbox', 'renovation_patrol', { type: 'renovation', id: 7 }, '2026-11-23T09:30:00+08:00');
+  assert.equal(withLocalWork(done, [yesterday], [], halfPastMidnight).done, 0);
 });

@@ -177,7 +177,7 @@ def applies_to(rule: dict, user: User, membership: PropertyMember | None) -> boo
 
 
 def due_for(user: User, checklists, now: datetime) -> list[dict]:
-    """Today's due inspections for ``user`` across the properties they serve."""
+    """This period's inspections for ``user`` across the properties they serve, done or not."""
     due = []
     for membership in user.memberships:
         prop = membership.property
@@ -187,9 +187,9 @@ def due_for(user: User, checklists, now: datetime) -> list[dict]:
                 if not applies_to(rule, user, membership):
                     continue
                 period = period_containing(rule["period"], now, prop.timezone)
+                # Entries already met stay on the list (done n/n): the patrol sees the day's
+                # work done, and the phone can tell a record it just sent from one still to do.
                 for result in evaluate_rule(checklist.code, rule, prop.id, period, population):
-                    if result.met:
-                        continue
                     # A property-wide rule is about the checklist's own subject (the duty post,
                     # the key register), which is identified by the property.
                     subject_type = (checklist.subject if result.subject_type == "property"

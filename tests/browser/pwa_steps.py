@@ -41,8 +41,14 @@ def wait_for_service_worker(page: Page):
                            "navigator.serviceWorker.getRegistration().then(r => !!(r && r.active))")
 
 
+def open_due(page: Page, text: str):
+    """Tap the first due entry not yet done whose text contains ``text``."""
+    entry = page.get_by_test_id("due-list").locator("li[data-done='false']", has_text=text).first
+    entry.get_by_role("button").first.click()
+
+
 def start_renovation_patrol(page: Page):
-    page.get_by_test_id("due-list").locator("li", has_text="在施装修").first.click()
+    open_due(page, "在施装修")
     expect(page.get_by_test_id("form")).to_be_visible()
     return page.get_by_test_id("form").get_attribute("data-record-id")
 

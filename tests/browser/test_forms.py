@@ -5,7 +5,7 @@ import uuid
 
 import sqlalchemy as sa
 from playwright.sync_api import expect
-from pwa_steps import add_photo, answer, log_in, make_photo, sign
+from pwa_steps import add_photo, answer, log_in, make_photo, open_due, sign
 
 TAMPER = """async (id) => {
   const db = await new Promise((ok) => {
@@ -42,7 +42,7 @@ def keys_in_custody(live_server, username="patrol1"):
 def test_key_audit_has_a_row_per_key_in_custody_and_needs_a_photo_for_a_missing_key(
         page, live_server, tmp_path):
     log_in(page, live_server.url)
-    page.get_by_test_id("due-list").locator("li", has_text="管理员每日核对").first.click()
+    open_due(page, "管理员每日核对")
     form = page.get_by_test_id("form")
     record_id = form.get_attribute("data-record-id")
     key_ids = keys_in_custody(live_server)
@@ -85,7 +85,7 @@ def test_home_visit_picks_a_unit_by_search_and_a_refused_record_is_kept_with_the
 
     log_in(page, live_server.url)
     context.set_offline(True)
-    page.get_by_test_id("due-list").locator("li", has_text="每月走访比例").first.click()
+    open_due(page, "每月走访比例")
     page.get_by_test_id("subject-search").fill(f"{building} {room}")
     page.get_by_test_id("subject-list").get_by_role("button", name=label).click()
     record_id = page.get_by_test_id("form").get_attribute("data-record-id")

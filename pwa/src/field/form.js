@@ -56,6 +56,20 @@ export function ChecklistForm({ id, session }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState(null);
   const latest = useRef(null);
+  // Photos being downscaled and saved: sealing waits for them, so a photo taken before "seal"
+  // is in the sealed record and none can arrive after it.
+  const processing = useRef(new Set());
+  const [processingCount, setProcessingCount] = useState(0);
+  const track = (promise) => {
+    processing.current.add(promise);
+    setProcessingCount(processing.current.size);
+    const settle = () => {
+      processing.current.delete(promise);
+      setProcessingCount(processing.current.size);
+    };
+    promise.then(settle, settle);
+    return promise;
+  };
 
   if (loaded && !latest.current) latest.current = loaded.record;
   useEffect(() => {
@@ -104,6 +118,12 @@ export function ChecklistForm({ id, session }) {
   };
 
   const seal = async () => {
+    setBusy(true);
+    try {
+      while (processing.current.size) await Promise.allSettled([...processing.current]);
+    } finally {
+      setBusy(false);
+    }
     const found = validate(definition, latest.current.answers, keys);
     setProblems(found);
     if (Object.keys(found).length) {
@@ -125,7 +145,7 @@ export function ChecklistForm({ id, session }) {
   };
 
   const problemCount = problems ? Object.keys(problems).length : 0;
-  const ctx = { update, readOnly, problems: problems || {}, answers: record.answers, keys, session,
+  const ctx = { update, readOnly, problems: problems || {}, answers: record.answers, keys, session, track,
     onError: setError, itemComments: (record.review && record.review.item_comments) || {} };
   return html`<main class="screen form" data-testid="form" data-record-id=${record.id}>
     <header class="topbar">
@@ -145,6 +165,7 @@ export function ChecklistForm({ id, session }) {
     </section>`)}
     ${!readOnly && html`<div class="form-footer">
       ${problemCount > 0 && html`<p class="error" role="alert" data-testid="problems">${t('fix_errors', { n: problemCount })}</p>`}
+      ${processingCount > 0 && html`<p class="small" data-testid="photos-wait">${t('photos_wait')}</p>`}
       <button class="btn btn-primary btn-block" onClick=${seal} disabled=${busy} data-testid="seal">
         ${busy ? t('sealing') : t('seal_submit')}</button>
     </div>`}
@@ -207,7 +228,7 @@ function Item({ item, ctx }) {
       break;
     case 'photo':
       control = html`<${Photos} itemId=${item.id} ctx=${ctx} photos=${(answer && answer.photos) || []}
-        max=${item.max} set=${(photos, blobs) => ctx.update(item.id, (a) => ({ ...a, photos }), blobs)} />`;
+        max=${item.max} set=${(change, blobs) => ctx.update(item.id, (a) => ({ ...a, photos: change(a.photos || []) }), blobs)} />`;
       break;
     case 'signature':
       control = html`<${Signature} item=${item} ctx=${ctx} answer=${answer} />`;
@@ -233,7 +254,7 @@ function Item({ item, ctx }) {
           onInput=${(e) => ctx.update(item.id, (a) => ({ ...a, comment: e.target.value }))}></textarea></label>
       ${item.photo_when_failed ? html`<p class="small">${t('photo_needed_fail', { n: item.photo_when_failed })}</p>` : ''}
       <${Photos} itemId=${item.id} ctx=${ctx} photos=${(answer && answer.photos) || []} max=${EVIDENCE_PHOTOS}
-        set=${(photos, blobs) => ctx.update(item.id, (a) => ({ ...a, photos }), blobs)} />
+        set=${(change, blobs) => ctx.update(item.id, (a) => ({ ...a, photos: change(a.photos || []) }), blobs)} />
     </div>`}
     ${problems && html`<ul class="problems" role="alert">${problems.map(([key, params]) =>
       html`<li>${t(key, params)}</li>`)}</ul>`}
@@ -273,24 +294,33 @@ function PhotoThumb({ sha256 }) {
       { size: formatBytes(info.size), orig: formatBytes(info.original) })}</figcaption></figure>`;
 }
 
-/** Photos of one item (or one register row): camera or gallery, downscaled, thumbnails, delete/retake. */
+/**
+ * Photos of one item (or one register row): camera or gallery, downscaled, thumbnails,
+ * delete/retake. `set(change, blobs)` applies `change` to the list as saved at that moment, so
+ * a slow photo never overwrites a change made while it was processed; and while one is
+ * processed, this item's buttons wait.
+ */
 function Photos({ itemId, ctx, photos, set, max }) {
   const [processing, setProcessing] = useState(false);
-  const add = async (files, replace = null) => {
+  const add = (files, replace = null) => ctx.track((async () => {
     setProcessing(true);
     try {
-      let list = photos.filter((p) => p.sha256 !== replace);
+      const room = max - photos.filter((p) => p.sha256 !== replace).length;
       const added = [];
-      for (const file of files) {
-        if (list.length >= max) break;
+      for (const file of files.slice(0, Math.max(room, 0))) {
         const photo = await downscalePhoto(file);
         added.push({ sha256: photo.sha256, blob: photo.blob, type: 'image/jpeg', size: photo.blob.size,
           original_size: photo.originalSize, kind: 'photo' });
-        if (!list.some((p) => p.sha256 === photo.sha256)) {
-          list = [...list, { sha256: photo.sha256, captured_at: isoNow() }];
-        }
       }
-      await set(list, { addBlobs: added, dropBlobs: replace ? [replace] : [] });
+      const capturedAt = isoNow();
+      await set((current) => {
+        let list = current.filter((p) => p.sha256 !== replace);
+        for (const entry of added) {
+          if (list.length >= max) break;
+          if (!list.some((p) => p.sha256 === entry.sha256)) list = [...list, { sha256: entry.sha256, captured_at: capturedAt }];
+        }
+        return list;
+      }, { addBlobs: added, dropBlobs: replace ? [replace] : [] });
       await sync.refreshCounts();
     } catch (error) {
       ctx.onError(problemText(error));
@@ -298,10 +328,15 @@ function Photos({ itemId, ctx, photos, set, max }) {
       notices.set({ storageTick: Date.now() });  // re-check how much room is left
       setProcessing(false);
     }
-  };
+  })());
   const remove = async (sha256) => {
-    await set(photos.filter((p) => p.sha256 !== sha256), { dropBlobs: [sha256] });
+    try {
+      await set((current) => current.filter((p) => p.sha256 !== sha256), { dropBlobs: [sha256] });
+    } catch (error) {
+      ctx.onError(problemText(error));
+    }
   };
+  const locked = ctx.readOnly || processing;
   const onFiles = (replace) => (event) => {
     const files = [...event.target.files];
     event.target.value = '';
@@ -311,18 +346,20 @@ function Photos({ itemId, ctx, photos, set, max }) {
     <div class="thumbs">${photos.map((p) => html`<div class="thumb-wrap" key=${p.sha256} data-sha256=${p.sha256}>
       <${PhotoThumb} sha256=${p.sha256} />
       ${!ctx.readOnly && html`<div class="thumb-actions">
-        <button class="btn btn-small" onClick=${() => remove(p.sha256)} data-testid="photo-delete">${t('delete')}</button>
-        <label class="btn btn-small">${t('retake')}<input type="file" accept="image/*" capture="environment"
-          class="visually-hidden" onChange=${onFiles(p.sha256)} data-testid="photo-retake" /></label></div>`}
+        <button class="btn btn-small" onClick=${() => remove(p.sha256)} disabled=${locked}
+          data-testid="photo-delete">${t('delete')}</button>
+        <label class="btn btn-small" aria-disabled=${locked}>${t('retake')}<input type="file" accept="image/*"
+          capture="environment" class="visually-hidden" disabled=${locked} onChange=${onFiles(p.sha256)}
+          data-testid="photo-retake" /></label></div>`}
     </div>`)}</div>
     ${processing && html`<p class="small">${t('photo_processing')}</p>`}
     ${!ctx.readOnly && photos.length < max && html`<div class="photo-buttons">
-      <label class="btn photo-add">${t('take_photo')}
-        <input type="file" accept="image/*" capture="environment" class="visually-hidden"
+      <label class="btn photo-add" aria-disabled=${locked}>${t('take_photo')}
+        <input type="file" accept="image/*" capture="environment" class="visually-hidden" disabled=${locked}
           data-testid=${`photo-camera-${itemId}`} onChange=${onFiles(null)} /></label>
-      <label class="btn photo-add">${t('choose_photo')}
-        <input type="file" accept="image/*" multiple class="visually-hidden" data-testid=${`photo-input-${itemId}`}
-          onChange=${onFiles(null)} /></label></div>`}
+      <label class="btn photo-add" aria-disabled=${locked}>${t('choose_photo')}
+        <input type="file" accept="image/*" multiple class="visually-hidden" disabled=${locked}
+          data-testid=${`photo-input-${itemId}`} onChange=${onFiles(null)} /></label></div>`}
   </div>`;
 }
 
@@ -425,7 +462,7 @@ function RegisterRows({ item, ctx, answer }) {
         <label class="field small">${t('comment')}<textarea rows="2" disabled=${ctx.readOnly} value=${row.comment || ''}
           onInput=${(e) => setRow(id, (r) => ({ ...r, comment: e.target.value }))}></textarea></label>
         <${Photos} itemId=${`${item.id}-${id}`} ctx=${ctx} photos=${row.photos || []} max=${EVIDENCE_PHOTOS}
-          set=${(photos, blobs) => setRow(id, (r) => ({ ...r, photos }), blobs)} />
+          set=${(change, blobs) => setRow(id, (r) => ({ ...r, photos: change(r.photos || []) }), blobs)} />
       </div>`}
     </li>`;
   })}</ol>`;

@@ -8,6 +8,7 @@ import { deviceIdentifier } from '../shared/device.js';
 import { EventState } from '../shared/followup-queue.js';
 import { afterPaint, useSyncStatus } from '../shared/hooks.js';
 import { formatTime, getLanguage, t, tx } from '../shared/i18n.js';
+import { todayIso } from '../shared/time.js';
 import { notices } from '../shared/notices.js';
 import * as pulled from '../shared/pulled.js';
 import * as records from '../shared/records.js';
@@ -16,30 +17,34 @@ import { go } from '../shared/router.js';
 import { loadDueSnapshot, saveSession } from '../shared/session.js';
 import * as sync from '../shared/sync.js';
 import { startDraft } from './form.js';
-import { dueFor, followUpsFor, isDone, isOverdue, lastReturn } from './rules.js';
+import { dueFor, followUpsFor, isDone, isOverdue, lastReturn, withLocalWork } from './rules.js';
 
 /** Everything Home shows, read from IndexedDB; reloads after each sync. */
 function useHomeData(propertyId) {
   const s = useSyncStatus();
   const [data, setData] = useState(() => {
     const due = loadDueSnapshot();
-    return due && { due: dueFor(due, propertyId), records: [], returned: [],
+    return due && { due: dueFor(due, propertyId).map((entry) => withLocalWork(entry, [], [])), records: [], returned: [],
       followUps: [], events: [], followUpsAvailable: false, partial: true };
   });
+  const [tick, setTick] = useState(0);
   useEffect(() => {
     let cancelled = false;
     (async () => {
-      const home = await pulled.readHome();
-      if (!cancelled) setData({ ...home, due: dueFor(home.due, propertyId) });
+      const [home, property] = await Promise.all([pulled.readHome(), pulled.property(propertyId)]);
+      const zone = property && property.timezone;
+      const due = dueFor(home.due, propertyId).map((entry) => withLocalWork(entry, home.records, home.sent));
+      if (!cancelled) setData({ ...home, due, zone });
     })();
     return () => { cancelled = true; };
-  }, [propertyId, s.pendingRecords, s.pendingEvents, s.lastSync, s.running, s.pulledAt]);
-  return data;
+  }, [propertyId, s.pendingRecords, s.pendingEvents, s.lastSync, s.running, s.pulledAt, tick]);
+  return [data, () => setTick((n) => n + 1)];
 }
 
 export function Home({ session, onLogout, onLanguage }) {
   const [propertyId, setPropertyId] = useState(session.propertyId);
-  const data = useHomeData(propertyId);
+  const [data, reload] = useHomeData(propertyId);
+  const [choice, setChoice] = useState(null);
   const memberships = session.user.properties || [];
   // For bench/pwa_bench.py: when the due list is on screen and usable.
   useEffect(() => { if (data) afterPaint(() => performance.mark('xuncha:due-ready')); }, [!!data]);
@@ -53,6 +58,7 @@ export function Home({ session, onLogout, onLanguage }) {
   const drafts = data.records.filter((r) => r.state === RecordState.DRAFT && r.property_id === propertyId);
   const outbox = data.records.filter(records.inOutbox);
   const lang = getLanguage();
+  const today = todayIso(data.zone);
   return html`<main class="screen home">
     <header class="topbar">
       <h1>${t('app')}</h1>
@@ -72,12 +78,22 @@ export function Home({ session, onLogout, onLanguage }) {
       <h2 id="due-h">${t('due_today')}</h2>
       ${!data.due.length && html`<p class="muted">${sync.status.lastSync ? t('no_due') : t('due_unavailable')}</p>`}
       <ul class="list" data-testid="due-list">
-        ${data.due.map((entry) => html`<li>
-          <button class="row-button" onClick=${() => startFromDue(entry, session)}>
+        ${data.due.map((entry) => {
+          const key = dueKey(entry);
+          return html`<li data-testid="due-entry" data-done=${isDone(entry)}>
+          <button class="row-button" aria-expanded=${choice === key}
+            onClick=${() => (needsChoice(entry) ? setChoice(choice === key ? null : key) : startFromDue(entry, session))}>
             <span class="row-main">${tx(entry.label)}<br /><span class="small">${entry.subject && entry.subject.label}</span></span>
-            <span class=${`badge ${isDone(entry) ? 'badge-ok' : 'badge-todo'}`}>
-              ${isDone(entry) ? t('done') : t('not_done')} ${entry.done}/${entry.required}</span>
-          </button></li>`)}
+            <span class=${`badge ${isDone(entry) ? 'badge-ok' : 'badge-todo'}`} data-testid="due-count">
+              ${isDone(entry) ? t('done') : entry.drafts.length ? t('in_progress') : t('not_done')} ${entry.done}/${entry.required}</span>
+          </button>
+          ${(entry.waiting.length > 0 || entry.drafts.length > 0) && html`<p class="small due-local">
+            ${entry.waiting.length > 0 && t('due_waiting', { n: entry.waiting.length })}
+            ${entry.waiting.length > 0 && entry.drafts.length > 0 && ' · '}
+            ${entry.drafts.length > 0 && t('due_draft', { time: formatTime(entry.drafts[0].started_at) })}</p>`}
+          ${choice === key && html`<${DueChoice} entry=${entry} session=${session} onClose=${() => setChoice(null)} />`}
+          </li>`;
+        })}
       </ul>
     </section>
 
@@ -85,13 +101,14 @@ export function Home({ session, onLogout, onLanguage }) {
     <section class="card" aria-labelledby="drafts-h">
       <h2 id="drafts-h">${t('drafts')}</h2>
       ${!drafts.length && html`<p class="muted">${t('no_drafts')}</p>`}
-      <ul class="list" data-testid="drafts">${drafts.map((r) => html`<li>
+      <ul class="list" data-testid="drafts">${drafts.map((r) => html`<li class="row-with-action" data-testid="draft">
         <a class="row-button" href=${`#/form/${r.id}`}><span class="row-main">${tx(r.title)}<br />
-          <span class="small">${r.subject_label} · ${t('started', { time: formatTime(r.started_at) })}</span></span></a></li>`)}
+          <span class="small">${r.subject_label} · ${t('started', { time: formatTime(r.started_at) })}</span></span></a>
+        <${Discard} record=${r} question=${t('discard_draft_confirm')} label=${t('discard_draft')} onDone=${reload} /></li>`)}
       </ul>
     </section>
 
-    <${Outbox} records=${outbox} />
+    <${Outbox} records=${outbox} onChange=${reload} />
 
     <section class="card" aria-labelledby="ret-h">
       <h2 id="ret-h">${t('returned')}</h2>
@@ -115,8 +132,8 @@ export function Home({ session, onLogout, onLanguage }) {
             <span class="small">${f.subject_label} · ${t('due_by', { date: f.due_date })}</span></span>
           ${queued ? html`<span class=${`badge ${refused ? 'badge-error' : 'badge-todo'}`}
               data-testid="fu-queued">${t('fu_fix')} · ${refused ? t('event_rejected') : t('fu_pending')}</span>`
-            : html`<span class=${`badge ${f.status === 'fixed' ? 'badge-ok' : isOverdue(f) ? 'badge-error' : 'badge-todo'}`}
-              data-testid="fu-state">${t(`fu_${f.status}`)}${isOverdue(f) ? ` · ${t('overdue')}` : ''}</span>`}
+            : html`<span class=${`badge ${f.status === 'fixed' ? 'badge-ok' : isOverdue(f, today) ? 'badge-error' : 'badge-todo'}`}
+              data-testid="fu-state">${t(`fu_${f.status}`)}${isOverdue(f, today) ? ` · ${t('overdue')}` : ''}</span>`}
           ${refused && html`<div class="record-error" role="alert">
             <p><strong>${queued.error && queued.error.message}</strong></p>
             <div class="actions"><button class="btn btn-small" onClick=${() => sync.retryFollowUpEvent(queued.id)}>
@@ -135,7 +152,58 @@ function reviewComment(record) {
   return step && step.comment ? `· ${t('review_comment')}: ${step.comment}` : '';
 }
 
-function Outbox({ records: list }) {
+/** Tells apart the entries of one due list (one rule, one subject). */
+const dueKey = (entry) => `${entry.checklist_code}/${entry.rule_id}/${entry.subject.type}/${entry.subject.id}`;
+
+/** Done or under way already: ask before starting another, never start a duplicate silently. */
+const needsChoice = (entry) => isDone(entry) || entry.drafts.length > 0;
+
+function DueChoice({ entry, session, onClose }) {
+  const draft = entry.drafts[0];
+  const sealed = entry.waiting[entry.waiting.length - 1];
+  return html`<div class="due-choice" role="group" data-testid="due-choice">
+    <p class="small">${draft ? t('due_draft', { time: formatTime(draft.started_at) })
+      : t('due_done_already', { done: entry.done, required: entry.required })}</p>
+    <div class="actions">
+      ${draft && html`<button class="btn btn-small btn-primary" onClick=${() => go(`/form/${draft.id}`)}
+        data-testid="due-continue">${t('continue_draft')}</button>`}
+      ${!draft && sealed && html`<button class="btn btn-small" onClick=${() => go(`/form/${sealed.id}`)}
+        data-testid="due-view">${t('view_record')}</button>`}
+      <button class="btn btn-small" onClick=${() => startFromDue(entry, session, { another: true })}
+        data-testid="due-another">${t('start_another')}</button>
+      <button class="btn btn-small btn-ghost" onClick=${onClose}>${t('cancel')}</button>
+    </div>
+  </div>`;
+}
+
+/** Throw away a draft or a refused record, after the user confirmed; its images go with it. */
+function Discard({ record, question, label, onDone }) {
+  const [asking, setAsking] = useState(false);
+  const [error, setError] = useState(null);
+  const confirm = async () => {
+    try {
+      await records.discard(record.id);
+      await sync.refreshCounts();
+      setAsking(false);
+      onDone();
+    } catch (err) {
+      setError(String(err.message || err));
+    }
+  };
+  if (!asking) {
+    return html`<button class="btn btn-small btn-ghost" onClick=${() => setAsking(true)}
+      data-testid="discard">${label}</button>`;
+  }
+  return html`<div class="confirm" role="alertdialog" aria-label=${label}>
+    <p class="small">${question}</p>
+    ${error && html`<p class="error" role="alert">${error}</p>`}
+    <div class="actions">
+      <button class="btn btn-small btn-danger" onClick=${confirm} data-testid="discard-confirm">${label}</button>
+      <button class="btn btn-small btn-ghost" onClick=${() => setAsking(false)}>${t('cancel')}</button>
+    </div></div>`;
+}
+
+function Outbox({ records: list, onChange }) {
   return html`<section class="card" aria-labelledby="outbox-h" data-testid="outbox">
     <h2 id="outbox-h">${t('outbox')}</h2>
     ${!list.length && html`<p class="muted" data-testid="outbox-empty">${t('outbox_empty')}</p>`}
@@ -153,7 +221,9 @@ function Outbox({ records: list }) {
           ${r.error.action === 'action_reopen' && html`<button class="btn btn-small" onClick=${() => reopenRefused(r)}>
             ${t('action_reopen')}</button>`}
           <button class="btn btn-small" onClick=${() => sync.retryRecord(r.id)}>${t('retry')}</button>
-        </div></div>`}
+        </div>
+        <${Discard} record=${r} question=${t('discard_rejected_confirm')} label=${t('discard_record')} onDone=${onChange} />
+        </div>`}
     </li>`)}</ul>
   </section>`;
 }
@@ -165,12 +235,12 @@ async function reopenRefused(record) {
   go(`/form/${record.id}`);
 }
 
-async function startFromDue(entry, session) {
+async function startFromDue(entry, session, { another = false } = {}) {
   if (entry.subject.id == null) {  // a share of the households: pick which one
     go(`/new/${entry.property_id}/${entry.checklist_code}`);
     return;
   }
-  const existing = await records.findDraft(entry.checklist_code, entry.subject);
+  const existing = !another && await records.findDraft(entry.checklist_code, entry.subject);
   if (existing) { go(`/form/${existing.id}`); return; }
   const checklist = findChecklist(await pulled.allChecklists(), entry.checklist_code, entry.checklist_version);
   if (!checklist) { notices.set({ error: t('no_checklists') }); return; }

@@ -1,13 +1,79 @@
 // What the patrol's home and picker screens show, as pure functions of the data on the phone
 // (so they are tested in Node): the property's due list, its follow-ups in due order, what is
 // overdue, the supervisor's last return, and the subject search.
-import { todayIso } from '../shared/time.js';
+import { RecordState } from '../shared/record-state.js';
+import { addDays, todayIso } from '../shared/time.js';
 
 /** The due list of one property (the phone keeps every assigned property's). */
 export const dueFor = (due, propertyId) => due.filter((d) => d.property_id === propertyId);
 
 /** A due entry is done once as many inspections as required are in. */
 export const isDone = (entry) => entry.done >= entry.required;
+
+// "2026-11-23T00:00:00+08:00" → ["2026-11-23", "T00:00:00+08:00"]: periods are moved on by
+// calendar, keeping the property's offset the server wrote.
+const splitStamp = (stamp) => [stamp.slice(0, 10), stamp.slice(10)];
+function nextPeriodEnd(period, start) {
+  const [day, rest] = splitStamp(start);
+  if (period === 'day') return addDays(day, 1) + rest;
+  if (period === 'week') return addDays(day, 7) + rest;
+  const [y, m] = day.split('-').map(Number);
+  const next = new Date(Date.UTC(y, m, 1)).toISOString().slice(0, 10);  // the 1st of the month after
+  return next + rest;
+}
+
+/**
+ * The entry for the period containing `now`. The due list comes from the last pull; a phone
+ * offline past midnight (or the month's end) in the property's zone starts the new period with
+ * nothing done, as the server will.
+ */
+export function currentPeriod(entry, now = Date.now()) {
+  if (!entry.period_end || Date.parse(entry.period_end) > now) return entry;
+  let start = entry.period_end;
+  let end = nextPeriodEnd(entry.period, start);
+  for (let guard = 0; Date.parse(end) <= now && guard < 400; guard += 1) {
+    start = end;
+    end = nextPeriodEnd(entry.period, start);
+  }
+  return { ...entry, period_start: start, period_end: end, done: 0 };
+}
+
+const inPeriod = (entry, time) => !entry.period_start
+  || (Date.parse(time) >= Date.parse(entry.period_start) && Date.parse(time) < Date.parse(entry.period_end));
+
+const aboutEntry = (entry, record) => record.property_id === entry.property_id
+  && record.checklist && record.checklist.code === entry.checklist_code
+  && record.subject && record.subject.type === entry.subject.type
+  && (entry.subject.id == null || record.subject.id === entry.subject.id);
+
+/**
+ * A due entry with the phone's own work on it, so the list is right at once and offline:
+ * `drafts` in progress, `waiting` sealed records not yet sent, and records `sent` since the
+ * list was pulled (the server counts those from the next pull on). A share of households counts
+ * each household once, and only one the server has not already counted this period.
+ */
+export function withLocalWork(entry, local, sent = [], now = Date.now()) {
+  const current = currentPeriod(entry, now);
+  const drafts = local.filter((r) => r.state === RecordState.DRAFT && aboutEntry(current, r));
+  const sealed = (list) => list.filter((r) => aboutEntry(current, r) && inPeriod(current, r.completed_at));
+  let waiting = sealed(local.filter((r) => r.state === RecordState.OUTBOX));
+  let arrived = sealed(sent);
+  if (current.subject.id == null) {
+    // The candidate list is complete when shorter than the 50 the server sends at most.
+    const candidates = current.candidate_unit_ids || [];
+    const counts = candidates.length < 50 ? new Set(candidates) : null;
+    const seen = new Set();
+    const once = (r) => {
+      if (seen.has(r.subject.id) || (counts && !counts.has(r.subject.id))) return false;
+      seen.add(r.subject.id);
+      return true;
+    };
+    arrived = arrived.filter(once);
+    waiting = waiting.filter(once);
+  }
+  return { ...current, done: current.done + waiting.length + arrived.length, waiting, drafts,
+    sentHere: arrived.length };
+}
 
 /** An open follow-up past its due date (dates compared as YYYY-MM-DD). */
 export const isOverdue = (followUp, today = todayIso()) => followUp.status === 'open' && !!followUp.due_date

@@ -2,6 +2,7 @@
 // (units, renovations, keys), the due list, records returned for fixing, follow-ups. The phone
 // never edits these; each pull brings the server's copy.
 import { STORE, db, kvDelete, kvGet } from './db.js';
+import { RECENTLY_SENT } from './records.js';
 
 const PULLED = [STORE.properties, STORE.checklists, STORE.units, STORE.renovations, STORE.keys, STORE.due,
   STORE.returned, STORE.followUps];
@@ -10,8 +11,11 @@ export const getCursor = () => kvGet('cursor');
 /** Forget where the last pull ended: the next pull is a full one. */
 export const clearCursor = () => kvDelete('cursor');
 
-/** Apply one pull answer in a single transaction, cursor included: all of it is kept, or none. */
-export async function applyPull(data) {
+/**
+ * Apply one pull answer in a single transaction, cursor included: all of it is kept, or none.
+ * `askedAt` is when the pull was sent: records sent before it are in the answer's due counts.
+ */
+export async function applyPull(data, { askedAt = Date.now() } = {}) {
   const tx = (await db()).transaction([...PULLED, STORE.kv], 'readwrite');
   const upsert = (name, rows) => Promise.all((rows || []).map((row) => tx.objectStore(name).put(row)));
   const replace = async (name, rows) => {
@@ -27,8 +31,12 @@ export async function applyPull(data) {
     if (record.status === 'returned') await tx.objectStore(STORE.returned).put(record);
     else await tx.objectStore(STORE.returned).delete(record.id);
   }
-  // The due list is always complete, never a delta.
-  if (Array.isArray(data.due)) await replace(STORE.due, data.due);
+  // The due list is always complete, never a delta; it now counts what was sent before it.
+  if (Array.isArray(data.due)) {
+    await replace(STORE.due, data.due);
+    const recent = (await tx.objectStore(STORE.kv).get(RECENTLY_SENT)) || [];
+    await tx.objectStore(STORE.kv).put(recent.filter((r) => r.sent_at > askedAt), RECENTLY_SENT);
+  }
   if (Array.isArray(data.follow_ups)) {
     // A full pull lists every open follow-up; a delta only those that changed. A verified one
     // is closed: the phone forgets it.
@@ -54,7 +62,8 @@ export async function applyPull(data) {
 export async function forgetPulledData() {
   const tx = (await db()).transaction([...PULLED, STORE.kv], 'readwrite');
   await Promise.all([...PULLED.map((name) => tx.objectStore(name).clear()),
-    tx.objectStore(STORE.kv).delete('cursor'), tx.objectStore(STORE.kv).delete('followUpsAvailable'), tx.done]);
+    tx.objectStore(STORE.kv).delete('cursor'), tx.objectStore(STORE.kv).delete('followUpsAvailable'),
+    tx.objectStore(STORE.kv).delete(RECENTLY_SENT), tx.done]);
 }
 
 export async function allChecklists() { return (await db()).getAll(STORE.checklists); }
@@ -74,10 +83,11 @@ export const keysOf = (propertyId) => ofProperty(STORE.keys, propertyId);
 export async function readHome() {
   const tx = (await db()).transaction([STORE.due, STORE.records, STORE.returned, STORE.followUps,
     STORE.followUpEvents, STORE.kv]);
-  const [due, records, returned, followUps, events, followUpsAvailable] = await Promise.all([
+  const [due, records, returned, followUps, events, followUpsAvailable, sent] = await Promise.all([
     tx.objectStore(STORE.due).getAll(), tx.objectStore(STORE.records).getAll(),
     tx.objectStore(STORE.returned).getAll(), tx.objectStore(STORE.followUps).getAll(),
-    tx.objectStore(STORE.followUpEvents).getAll(), tx.objectStore(STORE.kv).get('followUpsAvailable')]);
+    tx.objectStore(STORE.followUpEvents).getAll(), tx.objectStore(STORE.kv).get('followUpsAvailable'),
+    tx.objectStore(STORE.kv).get(RECENTLY_SENT)]);
   await tx.done;
-  return { due, records, returned, followUps, events, followUpsAvailable };
+  return { due, records, returned, followUps, events, followUpsAvailable, sent: sent || [] };
 }

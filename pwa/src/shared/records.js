@@ -7,19 +7,17 @@
 //   OUTBOX   --markRefused--> REJECTED           kept, with the server's reason
 //   REJECTED --requeue-->     OUTBOX             sent again as it is
 //   REJECTED --reopen-->      DRAFT              editable again; its signatures are removed
-//   DRAFT    --discard-->     (deleted)
+//   DRAFT    --discard-->     (deleted)           also REJECTED, after the user confirmed
 //
 // A blob is deleted only when no record and no queued follow-up step refers to it any more;
 // that check runs in the same transaction as the change that let go of it.
 import { STORE, db } from './db.js';
+import { RecordState, inOutbox } from './record-state.js';
 import { attachmentHashes, withAnswer, withoutSignatures } from './answers.js';
 import { sealHash } from './seal.js';
 import { isoNow } from './time.js';
 
-export const RecordState = Object.freeze({ DRAFT: 'draft', OUTBOX: 'outbox', REJECTED: 'rejected' });
-
-/** Waiting for the server: sealed, or sealed and refused. */
-export const inOutbox = (record) => record.state === RecordState.OUTBOX || record.state === RecordState.REJECTED;
+export { RecordState, inOutbox };
 
 /** A change the record's state does not allow (e.g. an answer to a sealed record). */
 export class RecordStateError extends Error {
@@ -177,7 +175,8 @@ export async function updateAnswer(id, itemId, answer, { addBlobs = [], dropBlob
     }
     const next = { ...record, answers: withAnswer(record.answers, itemId, answer), updated_at: isoNow() };
     await records.put(next);
-    await dropUnreferenced(tx, dropBlobs);
+    // Added images the answer did not keep (a photo beyond the item's limit) go at once too.
+    await dropUnreferenced(tx, [...dropBlobs, ...addBlobs.map((entry) => entry.sha256)]);
     return next;
   });
 }
@@ -229,12 +228,17 @@ export async function reopen(id) {
   });
 }
 
-/** Throw a draft away, with the images only it used. */
+/**
+ * Throw away a draft or a record the server refused, with the images only it used. A record
+ * waiting in the outbox cannot be: it may already be on its way to the server.
+ */
 export async function discard(id) {
   return write(WITH_BLOBS, async (tx) => {
     const records = tx.objectStore(STORE.records);
     const record = await records.get(id);
-    if (!record || record.state !== RecordState.DRAFT) throw new RecordStateError(id, record && record.state, 'discard');
+    if (!record || (record.state !== RecordState.DRAFT && record.state !== RecordState.REJECTED)) {
+      throw new RecordStateError(id, record && record.state, 'discard');
+    }
     await records.delete(id);
     await dropUnreferenced(tx, attachmentHashes(record.answers));
   });
@@ -250,10 +254,36 @@ export async function markSent(id) {
     await dropUnreferenced(tx, attachmentHashes(record.answers));
     const sent = (await tx.objectStore(STORE.kv).get('sentCount')) || 0;
     await tx.objectStore(STORE.kv).put(sent + 1, 'sentCount');
+    // What the due list needs of it until the next pull counts it on the server's side.
+    const recent = (await tx.objectStore(STORE.kv).get(RECENTLY_SENT)) || [];
+    await tx.objectStore(STORE.kv).put([...recent, {
+      id: record.id, property_id: record.property_id, checklist: { code: record.checklist.code },
+      subject: record.subject, completed_at: record.completed_at, sent_at: Date.now(),
+    }], RECENTLY_SENT);
   });
 }
 
+/** Key (in the kv store) of the records sent since the due list was last pulled. */
+export const RECENTLY_SENT = 'recentlySent';
+
 // --- images ----------------------------------------------------------------------------------
+
+/**
+ * Delete images no record and no queued follow-up step refers to (left by a crash between two
+ * writes, or by an older version of the app). Images saved in the last hour are left alone: a
+ * screen may be about to attach them.
+ */
+export async function sweepUnreferencedBlobs(now = Date.now()) {
+  return write(WITH_BLOBS, async (tx) => {
+    const old = [];
+    for (const blob of await tx.objectStore(STORE.blobs).getAll()) {
+      if (!blob.created_at || now - Date.parse(blob.created_at) > 3600 * 1000) old.push(blob.sha256);
+    }
+    const before = await tx.objectStore(STORE.blobs).count();
+    await dropUnreferenced(tx, old);
+    return before - await tx.objectStore(STORE.blobs).count();
+  });
+}
 
 /** Store image bytes under their SHA-256, as not yet sent. */
 export async function saveBlob(entry) {

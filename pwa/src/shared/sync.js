@@ -46,6 +46,7 @@ function emit(changes) {
 let attempts = 0;
 let timer = null;
 let current = null;
+let again = null;
 let session = null;
 
 export function setSession(value) {
@@ -70,11 +71,23 @@ function scheduleRetry() {
 
 /**
  * Run one sync: check the server is really there, push the outbox, then pull. Single flight:
- * a call while one runs returns the running one. `manual` resets the backoff.
+ * one run at a time. A call while one runs (a record just sealed, a photo just taken, "sync
+ * now") gets one more run right after it, since the running one may already have read the
+ * outbox or pulled: nothing waits for the next trigger while the server is reachable. Calls
+ * during a run share that one follow-up run. `manual` resets the backoff.
  */
 export function syncNow({ manual = false } = {}) {
   if (manual) attempts = 0;
-  if (current) return current;
+  if (current) {
+    if (!again) {
+      const next = () => {
+        again = null;
+        return syncNow();
+      };
+      again = current.then(next, next);
+    }
+    return again;
+  }
   clearTimeout(timer);
   current = run().finally(() => { current = null; });
   return current;
@@ -253,6 +266,7 @@ export async function retryRecord(id) {
 /** Pull what changed since the last cursor (a full pull the first time). */
 export async function pull() {
   const cursor = await pulled.getCursor();
+  const askedAt = Date.now();
   let data;
   try {
     data = await api(`/api/sync/pull${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`);
@@ -268,7 +282,7 @@ export async function pull() {
     throw error;
   }
   emit({ pullAvailable: true });
-  await pulled.applyPull(data);
+  await pulled.applyPull(data, { askedAt });
   if (Array.isArray(data.due)) saveDueSnapshot(data.due);
   if (data.me) {
     const saved = loadSession();
