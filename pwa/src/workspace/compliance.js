@@ -5,11 +5,12 @@ import { useEffect, useState } from 'preact/hooks';
 import { api } from '../shared/api.js';
 import { t, tx } from '../shared/i18n.js';
 import { hashQuery, queryString } from '../shared/router.js';
+import { monthIn } from '../shared/time.js';
 import { Header, propertyName, useCached } from './common.js';
 
 export function Compliance() {
   const initial = hashQuery();
-  const thisMonth = new Date().toISOString().slice(0, 7);
+  const thisMonth = monthIn();
   const [month, setMonth] = useState(initial.month || thisMonth);
   const [propertyId, setPropertyId] = useState(initial.property_id || '');
   const [data, setData] = useState(null);

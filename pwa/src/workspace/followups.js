@@ -6,7 +6,7 @@ import { ApiError, api } from '../shared/api.js';
 import { formatTime, t } from '../shared/i18n.js';
 import { isSupervising } from '../shared/roles.js';
 import { hashQuery, queryString } from '../shared/router.js';
-import { isoNow } from '../shared/time.js';
+import { addDays, isoNow, todayIso } from '../shared/time.js';
 import { AuthImage, propertyName } from './common.js';
 
 function StatusBadges({ f }) {
@@ -96,7 +96,7 @@ function RaiseFollowUp({ properties, onDone }) {
       onDone();
     } catch (err) { setError(err.message); } finally { setBusy(false); }
   };
-  const week = new Date(Date.now() + 3 * 86400000).toISOString().slice(0, 10);
+  const week = addDays(todayIso(), 3);
   return html`<form class="card" onSubmit=${submit} data-testid="fu-raise-form">
     <h2>${t('fu_raise')}</h2>
     <label class="field">${t('property')}<select value=${propertyId} onChange=${(e) => setPropertyId(e.target.value)}

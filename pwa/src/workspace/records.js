@@ -5,6 +5,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, download } from '../shared/api.js';
 import { formatTime, getLanguage, t, tx } from '../shared/i18n.js';
 import { hashQuery, queryString } from '../shared/router.js';
+import { todayIso } from '../shared/time.js';
 import { Header, propertyName, checklistTitle, useCached } from './common.js';
 
 const STATUSES = ['submitted', 'returned', 'approved'];
@@ -60,7 +61,7 @@ export function Records() {
     setExporting(true);
     try {
       await download(`/api/inspections/export?${queryString({ ...applied, format })}`,
-        `xuncha-records-${new Date().toISOString().slice(0, 10)}.${format}`);
+        `xuncha-records-${todayIso()}.${format}`);
     } catch (err) { setError(err.message); } finally { setExporting(false); }
   };
   // Signed PDFs of the whole selection: the server renders them in a background job; the phone
@@ -84,7 +85,7 @@ export function Records() {
       }
       if (job.status !== 'done') throw new Error(job.error || job.status);
       await download(`/api/exports/${job.id}/file`,
-        `xuncha-records-${new Date().toISOString().slice(0, 10)}.${format}`);
+        `xuncha-records-${todayIso()}.${format}`);
     } catch (err) { setError(err.message); }
   };
   const pdfRunning = pdfJob && (pdfJob.status === 'queued' || pdfJob.status === 'running');
