@@ -133,6 +133,7 @@ function Notices() {
       <button class="btn btn-small" onClick=${value.update}>${t('update_now')}</button>
       <button class="btn btn-small btn-ghost" onClick=${() => notices.set({ update: null })}>${t('later')}</button>
     </div>`}
+    ${value.done && html`<div class="notice notice-ok" data-testid="done-notice">${value.done}</div>`}
     ${value.offlineReady && html`<div class="notice notice-ok">
       <span>${t('offline_ready')}</span>
       <button class="btn btn-small btn-ghost" onClick=${() => notices.set({ offlineReady: false })}>✕</button>

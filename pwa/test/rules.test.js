@@ -129,3 +129,22 @@ test("past midnight in the property's zone, offline, a day's entry starts again 
   const yesterday = local('outbox', 'renovation_patrol', { type: 'renovation', id: 7 }, '2026-11-23T09:30:00+08:00');
   assert.equal(withLocalWork(done, [yesterday], [], halfPastMidnight).done, 0);
 });
+
+test('unit search takes a unit the way people type it', () => {
+  const unit = (id, building, entrance, room, owner = '') => ({ id, label: `${building}栋${entrance}单元${room}`,
+    parts: { building, entrance, room }, search: `${building}栋${entrance}单元${room} ${owner}` });
+  const rows = [unit(1, '5', '1', '802', '林女士'), unit(2, '5', '2', '802'), unit(3, '15', '1', '802'),
+    unit(4, '5', '1', '1802'), unit(5, '6', '1', '502')];
+  const ids = (query) => matchSubjects(rows, query).map((r) => r.id);
+  assert.deepEqual(ids('5-1-802'), [1]);
+  assert.deepEqual(ids('5 1 802'), [1]);
+  assert.deepEqual(ids('5栋1单元802'), [1]);
+  assert.deepEqual(ids('5栋802'), [1, 2]);
+  assert.deepEqual(ids('5-802'), [1, 2]);
+  assert.deepEqual(ids('802'), [1, 2, 3]);     // the room, not every number containing 802
+  assert.deepEqual(ids('５栋８０２'), [1, 2]);  // full-width digits from a Chinese keyboard
+  assert.deepEqual(ids('802室'), [1, 2, 3]);
+  assert.deepEqual(ids('林'), [1]);
+  assert.deepEqual(ids('802 林女士'), [1]);
+  assert.deepEqual(ids('1单元802'), [1, 3]);
+});

@@ -110,7 +110,7 @@ def test_home_visit_picks_a_unit_by_search_and_a_refused_record_is_kept_with_the
     context.set_offline(False)
     page.get_by_test_id("sync-now").click()
     record_error = page.get_by_test_id("outbox-record").locator(".record-error")
-    expect(record_error).to_contain_text("record.seal_mismatch")
+    expect(record_error).to_contain_text("与防篡改校验码不符")
     expect(record_error).to_contain_text("重新打开修改")
     expect(page.get_by_test_id("pending")).to_contain_text("1 条记录")
     assert stored_inspection(live_server, record_id) == []

@@ -45,7 +45,7 @@ def test_offline_patrol_with_photos_and_signatures_syncs_exactly_once(browser, l
     context.set_offline(True)
     response = page.reload()
     assert response is not None and response.from_service_worker
-    expect(page.get_by_test_id("net-state")).to_have_text("离线", timeout=10000)
+    expect(page.get_by_test_id("net-state")).to_have_text("无网络", timeout=10000)
     expect(page.get_by_test_id("syncbar")).to_contain_text("秒后重试")  # backing off, not giving up
     record_id = start_renovation_patrol(page)
 

@@ -73,7 +73,7 @@ def test_photo_upload_cut_midway_resumes_without_duplicate(browser, live_server,
     status = live_server.api(f"/api/blobs/{big}/status", token=token)
     assert status["stored"] is False and status["received"] == PARTS_BEFORE_CUT * CHUNK
     expect(page.get_by_test_id("outbox-record")).to_have_count(1)
-    expect(page.get_by_test_id("net-state")).to_have_text("离线", timeout=10000)
+    expect(page.get_by_test_id("net-state")).to_have_text("无网络", timeout=10000)
 
     # The connection returns while the app is closed; opening it retries at start-up.
     page.unroute("**/api/blobs/**")

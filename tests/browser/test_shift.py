@@ -125,7 +125,7 @@ def test_the_due_list_counts_a_draft_a_sealed_and_a_sent_record_and_offers_to_co
     page.get_by_test_id("seal").click()
     expect(page.get_by_test_id("outbox-record")).to_have_count(1)
     expect(entry.get_by_test_id("due-count")).to_have_text("已完成 1/1")
-    expect(entry).to_contain_text("1 条已封存，待上传")
+    expect(entry).to_contain_text("1 条已提交，待上传")
     entry.get_by_role("button").first.click()
     expect(entry.get_by_test_id("due-choice")).to_contain_text("本期已完成 1/1")
     entry.get_by_test_id("due-view").click()

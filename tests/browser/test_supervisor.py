@@ -78,7 +78,7 @@ def test_supervisor_returns_a_record_the_phone_fixes_it_offline_and_the_supervis
     row.click()
     view = page.get_by_test_id("record-view")
     expect(view.locator("[data-item='visit_standard_followed']")).to_have_attribute("data-failed", "true")
-    expect(view.get_by_test_id("seal-status")).to_have_text("封存校验通过")
+    expect(view.get_by_test_id("seal-status")).to_have_text("校验通过")
     expect(view.get_by_test_id("phone-time")).not_to_be_empty()
     expect(view.get_by_test_id("server-time")).not_to_be_empty()
     expect(view.locator(".sig-img")).to_have_count(2)  # both signatures, fetched with the token

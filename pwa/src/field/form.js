@@ -139,6 +139,8 @@ export function ChecklistForm({ id, session }) {
       await sync.refreshCounts();
       sync.syncNow({ manual: true });
       window.location.hash = '/';
+      window.scrollTo(0, 0);  // the home screen from its top, the due list first
+      notices.flash({ done: t('submitted_ok') });
     } finally {
       setBusy(false);
     }
@@ -257,8 +259,19 @@ function Item({ item, ctx }) {
         set=${(change, blobs) => ctx.update(item.id, (a) => ({ ...a, photos: change(a.photos || []) }), blobs)} />
     </div>`}
     ${problems && html`<ul class="problems" role="alert">${problems.map(([key, params]) =>
-      html`<li>${t(key, params)}</li>`)}</ul>`}
+      html`<li>${problemLine(key, params, ctx.keys)}</li>`)}</ul>`}
   </div>`;
+}
+
+/** A problem as the user reads it; a register row is named by its key's tag, never its id. */
+function problemLine(key, params = {}, keys = []) {
+  const tag = (id) => { const found = keys.find((k) => String(k.id) === String(id)); return found ? found.tag_no : ''; };
+  if (key === 'err_rows' && params.rows) {
+    const names = params.rows.slice(0, 5).map(tag).join('、');
+    return t('err_rows_named', { n: params.n, keys: params.rows.length > 5 ? `${names}…` : names });
+  }
+  if (key === 'photo_needed_fail' && params.row) return t('photo_needed_row', { n: params.n, key: tag(params.row) });
+  return t(key, params);
 }
 
 function Choice({ item, ctx, options, labelId, multiple = false }) {
@@ -366,8 +379,9 @@ function Photos({ itemId, ctx, photos, set, max }) {
 function Signature({ item, ctx, answer }) {
   const signature = answer && answer.signature;
   const [open, setOpen] = useState(false);
+  // The inspector signs as themselves; so does the key keeper, who does the keeper's own audit.
   const [name, setName] = useState((signature && signature.signer_name)
-    || (item.signer === 'inspector' ? ctx.session.user.display_name : ''));
+    || (item.signer === 'inspector' || item.signer === 'keeper' ? ctx.session.user.display_name : ''));
   const [url, setUrl] = useState(null);
   useEffect(() => {
     let objectUrl;
@@ -416,7 +430,6 @@ function Pad({ onAccept, onCancel }) {
   const pad = useRef(null);
   useEffect(() => {
     const element = canvas.current;
-    element.scrollIntoView({ block: 'center' });  // not under the sticky "seal" button
     const ratio = Math.max(window.devicePixelRatio || 1, 1);
     element.width = element.offsetWidth * ratio;
     element.height = element.offsetHeight * ratio;
@@ -428,7 +441,7 @@ function Pad({ onAccept, onCancel }) {
     if (pad.current.isEmpty()) return;
     canvas.current.toBlob((blob) => onAccept(blob), 'image/png');
   };
-  return html`<div class="pad">
+  return html`<div class="pad" role="dialog" aria-modal="true" aria-label=${t('sign')}><div class="pad-sheet">
     <canvas ref=${canvas} class="pad-canvas" aria-label=${t('sign_here')} data-testid="pad"></canvas>
     <p class="small">${t('sign_here')}</p>
     <div class="actions">
@@ -436,7 +449,7 @@ function Pad({ onAccept, onCancel }) {
       <button class="btn btn-ghost" onClick=${onCancel}>${t('back')}</button>
       <button class="btn btn-primary" onClick=${accept} data-testid="pad-accept">${t('save_signature')}</button>
     </div>
-  </div>`;
+  </div></div>`;
 }
 
 /** Key audit: one row per key the register holds, each with its own answer, comment and photos. */
@@ -444,12 +457,23 @@ function RegisterRows({ item, ctx, answer }) {
   const rows = (answer && answer.rows) || {};
   if (!ctx.keys.length) return html`<p class="muted">${t('keys_none')}</p>`;
   const setRow = (id, change, blobs) => ctx.update(item.id, (a) => withRow(a, id, change), blobs);
-  return html`<ol class="register-rows">${ctx.keys.map((key) => {
+  // "All present": the usual answer for every row not answered yet, in one change; the
+  // exceptions are then marked one by one.
+  const usual = item.row_options.find((o) => !(item.row_fail_values || []).includes(o.value));
+  const open = ctx.keys.filter((key) => !rows[String(key.id)] || !rows[String(key.id)].value);
+  const markRest = () => ctx.update(item.id, (a) => ctx.keys.reduce((next, key) => withRow(next, String(key.id),
+    (r) => (r.value ? r : { ...r, value: usual.value })), a));
+  const rowProblems = (id) => (ctx.problems[item.id] || []).filter(([key, params = {}]) =>
+    (key === 'err_rows' && (params.rows || []).includes(id)) || (key === 'photo_needed_fail' && params.row === id));
+  return html`${!ctx.readOnly && usual && open.length > 0 && html`<button class="btn btn-block" onClick=${markRest}
+      data-testid="rows-all-usual">${t('rows_all_usual', { label: tx(usual.label), n: open.length })}</button>`}
+    <ol class="register-rows">${ctx.keys.map((key) => {
     const id = String(key.id);
     const row = rows[id] || {};
     const failed = (item.row_fail_values || []).includes(row.value);
     const labelId = `row-${item.id}-${id}`;
-    return html`<li class=${`register-row ${failed ? 'item-failed' : ''}`} data-row=${id}>
+    const problems = rowProblems(id);
+    return html`<li class=${`register-row ${failed ? 'item-failed' : ''} ${problems.length ? 'row-invalid' : ''}`} data-row=${id}>
       <div id=${labelId} class="row-label"><strong>${key.tag_no}</strong> ${key.description}
         ${key.unit_label && html`<span class="small"> · ${key.unit_label}</span>`}</div>
       <div class="choices" role="group" aria-labelledby=${labelId}>
@@ -464,6 +488,9 @@ function RegisterRows({ item, ctx, answer }) {
         <${Photos} itemId=${`${item.id}-${id}`} ctx=${ctx} photos=${row.photos || []} max=${EVIDENCE_PHOTOS}
           set=${(change, blobs) => setRow(id, (r) => ({ ...r, photos: change(r.photos || []) }), blobs)} />
       </div>`}
+      ${problems.length > 0 && html`<p class="error row-error" role="alert" data-testid="row-error">${problems.map(([k, params]) =>
+        (k === 'err_rows' ? t('err_row_unanswered', { key: key.tag_no }) : t('photo_needed_row', { n: params.n, key: key.tag_no })))
+        .join('；')}</p>`}
     </li>`;
   })}</ol>`;
 }

@@ -3,7 +3,7 @@
 // works with no signal.
 import { html } from 'htm/preact';
 import { useEffect, useState } from 'preact/hooks';
-import { findChecklist } from '../shared/checklist.js';
+import { findChecklist, items } from '../shared/checklist.js';
 import { deviceIdentifier } from '../shared/device.js';
 import { EventState } from '../shared/followup-queue.js';
 import { afterPaint, useSyncStatus } from '../shared/hooks.js';
@@ -17,7 +17,7 @@ import { go } from '../shared/router.js';
 import { loadDueSnapshot, saveSession } from '../shared/session.js';
 import * as sync from '../shared/sync.js';
 import { startDraft } from './form.js';
-import { dueFor, followUpsFor, isDone, isOverdue, lastReturn, withLocalWork } from './rules.js';
+import { dueFor, followUpsFor, groupDue, isDone, isOverdue, lastReturn, withLocalWork } from './rules.js';
 
 /** Everything Home shows, read from IndexedDB; reloads after each sync. */
 function useHomeData(propertyId) {
@@ -31,10 +31,11 @@ function useHomeData(propertyId) {
   useEffect(() => {
     let cancelled = false;
     (async () => {
-      const [home, property] = await Promise.all([pulled.readHome(), pulled.property(propertyId)]);
+      const [home, property, checklists] = await Promise.all([pulled.readHome(), pulled.property(propertyId),
+        pulled.allChecklists()]);
       const zone = property && property.timezone;
       const due = dueFor(home.due, propertyId).map((entry) => withLocalWork(entry, home.records, home.sent));
-      if (!cancelled) setData({ ...home, due, zone });
+      if (!cancelled) setData({ ...home, due, zone, checklists, titles: checklistTitles(checklists) });
     })();
     return () => { cancelled = true; };
   }, [propertyId, s.pendingRecords, s.pendingEvents, s.lastSync, s.running, s.pulledAt, tick]);
@@ -59,6 +60,8 @@ export function Home({ session, onLogout, onLanguage }) {
   const outbox = data.records.filter(records.inOutbox);
   const lang = getLanguage();
   const today = todayIso(data.zone);
+  const membership = memberships.find((m) => m.property_id === propertyId);
+  const propertyLabel = membership ? (lang === 'en' && membership.name_en ? membership.name_en : membership.name) : '';
   return html`<main class="screen home">
     <header class="topbar">
       <h1>${t('app')}</h1>
@@ -75,15 +78,23 @@ export function Home({ session, onLogout, onLanguage }) {
       ${t('new_inspection')}</button>
 
     <section class="card" aria-labelledby="due-h">
-      <h2 id="due-h">${t('due_today')}</h2>
+      <h2 id="due-h">${t('due_title')}</h2>
       ${!data.due.length && html`<p class="muted">${sync.status.lastSync ? t('no_due') : t('due_unavailable')}</p>`}
-      <ul class="list" data-testid="due-list">
-        ${data.due.map((entry) => {
+      <div data-testid="due-list">${groupDue(data.due).map((group) => html`<section class="due-group"
+          aria-labelledby=${`due-${group.period}`} data-period=${group.period}>
+        <h3 id=${`due-${group.period}`}>${t(`due_${group.period}`)}
+          <span class="small muted" data-testid="due-progress">${t('due_progress', { done: group.done, total: group.total })}</span></h3>
+        <ul class="list">
+        ${group.entries.map((entry) => {
           const key = dueKey(entry);
+          const title = data.titles ? tx(data.titles[entry.checklist_code] || entry.label) : tx(entry.label);
+          // A share of households (no one subject) is the property's; its rule says which share.
+          const where = (entry.subject.id != null && entry.subject.label) || propertyLabel;
           return html`<li data-testid="due-entry" data-done=${isDone(entry)}>
           <button class="row-button" aria-expanded=${choice === key}
             onClick=${() => (needsChoice(entry) ? setChoice(choice === key ? null : key) : startFromDue(entry, session))}>
-            <span class="row-main">${tx(entry.label)}<br /><span class="small">${entry.subject && entry.subject.label}</span></span>
+            <span class="row-main"><span data-testid="due-name">${title} · ${where}</span><br />
+              <span class="small">${tx(entry.label)}</span></span>
             <span class=${`badge ${isDone(entry) ? 'badge-ok' : 'badge-todo'}`} data-testid="due-count">
               ${isDone(entry) ? t('done') : entry.drafts.length ? t('in_progress') : t('not_done')} ${entry.done}/${entry.required}</span>
           </button>
@@ -94,7 +105,8 @@ export function Home({ session, onLogout, onLanguage }) {
           ${choice === key && html`<${DueChoice} entry=${entry} session=${session} onClose=${() => setChoice(null)} />`}
           </li>`;
         })}
-      </ul>
+        </ul></section>`)}
+      </div>
     </section>
 
     ${data.partial ? html`<p class="muted">${t('loading')}</p>` : html`
@@ -108,14 +120,14 @@ export function Home({ session, onLogout, onLanguage }) {
       </ul>
     </section>
 
-    <${Outbox} records=${outbox} onChange=${reload} />
+    <${Outbox} records=${outbox} checklists=${data.checklists} onChange=${reload} />
 
     <section class="card" aria-labelledby="ret-h">
       <h2 id="ret-h">${t('returned')}</h2>
       ${!data.returned.length && html`<p class="muted">${t('no_returned')}</p>`}
       <ul class="list" data-testid="returned">${data.returned.map((r) => html`<li>
-        <button class="row-button" onClick=${() => reopenReturned(r, session)}>
-          <span class="row-main">${r.checklist && r.checklist.code} · ${r.subject_label || (r.subject && (r.subject.label || r.subject.id))}
+        <button class="row-button" onClick=${() => reopenReturned(r, session, propertyLabel)}>
+          <span class="row-main">${tx(data.titles[r.checklist.code] || r.checklist.code)} · ${(r.subject && r.subject.label) || propertyLabel}
             <br /><span class="small">${t('revision', { n: r.revision })} ${reviewComment(r)}</span></span></button></li>`)}
       </ul>
     </section>
@@ -150,6 +162,13 @@ export function Home({ session, onLogout, onLanguage }) {
 function reviewComment(record) {
   const step = lastReturn(record);
   return step && step.comment ? `· ${t('review_comment')}: ${step.comment}` : '';
+}
+
+/** Each checklist's title by its code (the newest version's), for naming due entries. */
+function checklistTitles(checklists) {
+  const titles = {};
+  for (const c of [...checklists].sort((a, b) => a.version - b.version)) titles[c.code] = { 'zh-CN': c.title_zh, en: c.title_en };
+  return titles;
 }
 
 /** Tells apart the entries of one due list (one rule, one subject). */
@@ -203,7 +222,15 @@ function Discard({ record, question, label, onDone }) {
     </div></div>`;
 }
 
-function Outbox({ records: list, onChange }) {
+/** An item's label, for the server's per-item reasons (which name items by their id). */
+function itemLabel(checklists, record, itemId) {
+  const checklist = (checklists || []).find((c) => c.id === record.checklist_id)
+    || (checklists || []).find((c) => c.code === record.checklist.code && c.version === record.checklist.version);
+  const item = checklist && items(checklist.definition).find((i) => i.id === itemId);
+  return item ? tx(item.label) : t('item');
+}
+
+function Outbox({ records: list, checklists, onChange }) {
   return html`<section class="card" aria-labelledby="outbox-h" data-testid="outbox">
     <h2 id="outbox-h">${t('outbox')}</h2>
     ${!list.length && html`<p class="muted" data-testid="outbox-empty">${t('outbox_empty')}</p>`}
@@ -213,9 +240,9 @@ function Outbox({ records: list, onChange }) {
         ${r.state === RecordState.REJECTED ? t('status_rejected') : t('status_outbox')}</span>
       ${r.error && html`<div class="record-error" role="alert">
         <p>${t('rejected_help')}</p>
-        <p><strong>${r.error.message}</strong> <span class="small">(${r.error.code})</span></p>
+        <p><strong>${r.error.message}</strong></p>
         ${Object.entries((r.error.details && r.error.details.items) || {}).map(([item, messages]) =>
-          html`<p class="small">${item}: ${[].concat(messages).join('；')}</p>`)}
+          html`<p class="small">${itemLabel(checklists, r, item)}：${[].concat(messages).join('；')}</p>`)}
         <p>${t(r.error.action)}</p>
         <div class="actions">
           ${r.error.action === 'action_reopen' && html`<button class="btn btn-small" onClick=${() => reopenRefused(r)}>
@@ -249,10 +276,11 @@ async function startFromDue(entry, session, { another = false } = {}) {
   go(`/form/${record.id}`);
 }
 
-async function reopenReturned(returned, session) {
+async function reopenReturned(returned, session, propertyLabel) {
   const checklist = findChecklist(await pulled.allChecklists(), returned.checklist.code, returned.checklist.version);
   await records.draftFromReturned(returned, {
-    title: checklist ? { 'zh-CN': checklist.title_zh, en: checklist.title_en } : returned.checklist.code,
+    subjectLabel: returned.subject.label || propertyLabel,
+    title: checklist ? { 'zh-CN': checklist.title_zh, en: checklist.title_en } : { 'zh-CN': t('record'), en: t('record') },
     review: lastReturn(returned), inspector: session.user.username, deviceId: await deviceIdentifier(),
   });
   go(`/form/${returned.id}`);

@@ -33,6 +33,7 @@ export function NewInspection({ session }) {
           .map((r) => ({ id: r.id, label: `${r.unit_label} · ${r.contractor_name}` })));
       } else if (subjectType === 'unit') {
         setRows((await pulled.unitsOf(propertyId)).map((u) => ({ id: u.id, label: u.label,
+          parts: { building: u.building, entrance: u.entrance, room: u.room },
           search: `${u.building} ${u.entrance} ${u.room} ${u.label} ${u.owner_name || ''}` })));
       } else setRows([]);
     })();

@@ -7,6 +7,17 @@ import { addDays, todayIso } from '../shared/time.js';
 /** The due list of one property (the phone keeps every assigned property's). */
 export const dueFor = (due, propertyId) => due.filter((d) => d.property_id === propertyId);
 
+/** How the due list is grouped on the home screen, shortest period first. */
+export const PERIODS = Object.freeze(['day', 'week', 'month']);
+
+/** The due list by period (today, this week, this month), each with how many entries are done. */
+export function groupDue(entries) {
+  return PERIODS.map((period) => {
+    const list = entries.filter((e) => (PERIODS.includes(e.period) ? e.period : 'month') === period);
+    return { period, entries: list, done: list.filter(isDone).length, total: list.length };
+  }).filter((group) => group.total > 0);
+}
+
 /** A due entry is done once as many inspections as required are in. */
 export const isDone = (entry) => entry.done >= entry.required;
 
@@ -90,11 +101,55 @@ export function lastReturn(record) {
   return steps[steps.length - 1] || null;
 }
 
+const BUILDING = /^(栋|幢|号楼|座)/;
+const ENTRANCE = /^单元/;
+const ROOM = /^(室|号)/;
+
 /**
- * Subjects matching what was typed: every word (split on spaces and commas, either width) must
- * appear in the row's search text, case-insensitive. At most 50, so the list stays quick.
+ * A unit as people type it: "5-1-802", "5 1 802", "5栋1单元802", "5栋802", "5-802", "802".
+ * Numbers marked 栋/单元/室 go where they say; unmarked ones fill the rest from the end: the last
+ * is the room, then the first the building, and a middle one the entrance. Other words (an
+ * owner's name) are kept to match as text.
+ */
+export function parseUnitQuery(query) {
+  const parts = {};
+  const loose = [];
+  const text = query.trim().toLowerCase().replace(/[０-９]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0));
+  const words = [];
+  const pattern = /(\d+)\s*(栋|幢|号楼|座|单元|室|号)?|([^\d\s,，\-－—#/·.]+)/g;
+  for (const match of text.matchAll(pattern)) {
+    if (match[3]) {
+      if (!/^(栋|幢|号楼|座|单元|室|号)+$/.test(match[3])) words.push(match[3]);
+      continue;
+    }
+    const number = String(Number(match[1]));
+    const marker = match[2] || '';
+    if (BUILDING.test(marker)) parts.building = number;
+    else if (ENTRANCE.test(marker)) parts.entrance = number;
+    else if (ROOM.test(marker)) parts.room = number;
+    else loose.push(number);
+  }
+  if (loose.length && parts.room === undefined) parts.room = loose.pop();
+  if (loose.length && parts.building === undefined) parts.building = loose.shift();
+  if (loose.length && parts.entrance === undefined) parts.entrance = loose.shift();
+  words.push(...loose);  // more numbers than places: match them as text
+  return { parts, words };
+}
+
+const sameNumber = (a, b) => String(Number(a)) === String(b) || String(a).toLowerCase() === String(b);
+
+/**
+ * Subjects matching what was typed, at most 50 so the list stays quick. A row with a unit's
+ * `parts` (building, entrance, room) matches the numbers typed by place; every other word must
+ * appear in the row's search text, case-insensitive.
  */
 export function matchSubjects(rows, query) {
-  const words = query.trim().toLowerCase().split(/[\s,，]+/).filter(Boolean);
-  return rows.filter((row) => words.every((w) => (row.search || row.label).toLowerCase().includes(w))).slice(0, 50);
+  const { parts, words } = parseUnitQuery(query);
+  const places = Object.entries(parts);
+  return rows.filter((row) => {
+    const search = (row.search || row.label).toLowerCase();
+    if (!words.every((w) => search.includes(w))) return false;
+    if (!row.parts) return places.every(([, number]) => search.includes(number));
+    return places.every(([place, number]) => sameNumber(row.parts[place] || '', number));
+  }).slice(0, 50);
 }

@@ -59,9 +59,9 @@ export function validate(definition, answers, registerRows = []) {
         break;
       case 'register_rows': {
         const rows = (answer && answer.rows) || {};
-        if (required && registerRows.some((row) => !rows[String(row.id)] || empty(rows[String(row.id)].value))) {
-          add(item.id, 'err_rows');
-        }
+        const unanswered = registerRows.map((row) => String(row.id))
+          .filter((id) => !rows[id] || empty(rows[id].value));
+        if (required && unanswered.length) add(item.id, 'err_rows', { n: unanswered.length, rows: unanswered });
         const need = item.row_photo_when_failed || 0;
         for (const [id, row] of Object.entries(rows)) {
           if (need && (item.row_fail_values || []).includes(row.value) && (row.photos || []).length < need) {

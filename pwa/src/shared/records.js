@@ -126,7 +126,7 @@ export function createDraft({ checklist, propertyId, subject, subjectLabel, insp
     checklist_id: checklist.id,
     title: { 'zh-CN': checklist.title_zh, en: checklist.title_en },
     subject: { type: subject.type, id: subject.id },
-    subject_label: subjectLabel || String(subject.id),
+    subject_label: subjectLabel || '',
     answers: {},
     started_at: isoNow(),
     inspector,
@@ -143,14 +143,14 @@ export function createDraft({ checklist, propertyId, subject, subjectLabel, insp
  * A record a supervisor returned becomes a local draft to fix (unless one is already here).
  * Signatures are removed: whoever signed must sign the changed record again.
  */
-export async function draftFromReturned(returned, { title, review, inspector, deviceId }) {
+export async function draftFromReturned(returned, { title, subjectLabel, review, inspector, deviceId }) {
   return write([STORE.records], async (tx) => {
     const local = await tx.store.get(returned.id);
     if (local) return local;
     const record = {
       id: returned.id, state: RecordState.DRAFT, revision: returned.revision,
       property_id: returned.property_id, checklist: returned.checklist, subject: returned.subject,
-      subject_label: returned.subject.label || String(returned.subject.id),
+      subject_label: subjectLabel || returned.subject.label || '',
       title, answers: withoutSignatures(returned.answers), started_at: returned.started_at || isoNow(),
       review, inspector, device_id: deviceId, updated_at: isoNow(),
     };

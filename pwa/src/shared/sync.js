@@ -297,6 +297,9 @@ export function startSyncTriggers() {
   if (!triggersStarted) {
     triggersStarted = true;
     window.addEventListener('online', () => syncNow({ manual: true }));
+    // Losing the link is shown at once; only a real request may say it is back (captive portals
+    // and dead Wi-Fi also claim to be online).
+    window.addEventListener('offline', () => emit({ online: false }));
     document.addEventListener('visibilitychange', () => {
       if (document.visibilityState === 'visible' && !status.running) syncNow();
     });
