@@ -6,7 +6,8 @@ Every error answer has the shape::
                "status": 401, "details": {...}}}
 
 ``code`` is stable and meant for programs (the PWA branches on it); ``message`` is for people,
-in the caller's language; ``details`` carries field errors or the limits that were exceeded, and is ``{}`` otherwise.
+in the caller's language; ``details`` carries field errors or the limits that were exceeded,
+and is ``{}`` otherwise.
 """
 
 import logging

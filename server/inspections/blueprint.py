@@ -10,8 +10,8 @@ from server.users.permissions import Permission
 
 from . import listing, operations
 from .models import Inspection
-from .seal import record_export_filename, record_export_json
 from .schemas import ExportQuery, InspectionIn, InspectionOut, InspectionPage, InspectionQuery, PushHeaders
+from .seal import record_export_filename, record_export_json
 
 _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
