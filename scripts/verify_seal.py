@@ -153,28 +153,27 @@ def recompute_seal(record: dict) -> str:
 
 # ---- reading the files ----------------------------------------------------------------------
 
-_STREAM = re.compile(rb"stream\r?\n")
+_STREAM = re.compile(rb">>\s*stream\r?\n")
 
 
 def embedded_files(pdf: bytes) -> list[bytes]:
     """The contents of every embedded file (/Type /EmbeddedFile stream) of a PDF."""
-    found = []
-    for match in _STREAM.finditer(pdf):
-        header_start = pdf.rfind(b" obj", 0, match.start())
-        header = pdf[header_start:match.start()]
-        if b"/EmbeddedFile" not in header or b"endstream" in header:
-            continue
+    found, position = [], 0
+    while match := _STREAM.search(pdf, position):
+        header = pdf[pdf.rfind(b" obj", 0, match.start()):match.start()]
         length = re.search(rb"/Length (\d+)(?! \d+ R)", header)
         if length:
             data = pdf[match.end():match.end() + int(length.group(1))]
         else:
             data = pdf[match.end():pdf.find(b"endstream", match.end())].rstrip(b"\r\n")
+        position = match.end() + len(data)  # never look for streams inside a stream
+        if b"/EmbeddedFile" not in header:
+            continue
         if b"/FlateDecode" in header:
             try:
                 data = zlib.decompressobj().decompress(data)
             except zlib.error:
-                found.append(b"")  # a damaged attachment: reported as unreadable
-                continue
+                data = b""  # a damaged attachment: reported as unreadable
         found.append(data)
     return found
 
