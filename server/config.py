@@ -35,9 +35,19 @@ class Defaults:
     S3_REGION = None
 
     # Largest photo / signature upload accepted (bytes of the original file), and the most
-    # pixels an image may decode to (a 12-MP phone photo is 12e6; a PNG bomb is 9e8).
+    # pixels an image may decode to: phones send photos downscaled to 1600 px, a camera's own
+    # 12-MP file (4000×3000) still fits in 4096×4096; a PNG bomb is 9e8.
     MAX_UPLOAD_BYTES = 25 * 1024 * 1024
-    MAX_IMAGE_PIXELS = 50_000_000
+    MAX_IMAGE_PIXELS = 4096 * 4096
+    # Images decoded at once per app process, and how long an upload waits for its turn
+    # before it is answered 503 (retry later).
+    DECODE_CONCURRENCY = 2
+    DECODE_WAIT_SECONDS = 20
+    # Unfinished uploads: per person at most this many and this many bytes held (the least
+    # recently touched are dropped first), and none kept longer than this without a new part.
+    UPLOAD_PENDING_MAX_COUNT = 10
+    UPLOAD_PENDING_MAX_BYTES = 32 * 1024 * 1024
+    UPLOAD_PENDING_EXPIRE_HOURS = 72
 
     # Folder the `checklists load` command reads when no path is given.
     CHECKLISTS_DIR = str(REPO_ROOT / "checklists")
@@ -93,7 +103,9 @@ _ALIASES = {"SQLALCHEMY_DATABASE_URI": ("XUNCHA_DATABASE_URL", "DATABASE_URL"),
             "SECRET_KEY": ("XUNCHA_SECRET_KEY", "SECRET_KEY")}
 _INT_SETTINGS = {"TOKEN_LIFETIME_DAYS", "LOGIN_MAX_FAILURES", "LOGIN_MAX_FAILURES_PER_ADDRESS",
                  "LOGIN_WINDOW_SECONDS", "MAX_CONTENT_LENGTH", "MAX_UPLOAD_BYTES",
-                 "MAX_IMAGE_PIXELS", "EXPORT_MAX_RECORDS", "EXPORT_STALL_SECONDS",
+                 "MAX_IMAGE_PIXELS", "DECODE_CONCURRENCY", "DECODE_WAIT_SECONDS",
+                 "UPLOAD_PENDING_MAX_COUNT", "UPLOAD_PENDING_MAX_BYTES",
+                 "UPLOAD_PENDING_EXPIRE_HOURS", "EXPORT_MAX_RECORDS", "EXPORT_STALL_SECONDS",
                  "RECORD_LATE_AFTER_HOURS", "DEVICE_CLOCK_AHEAD_SECONDS"}
 
 

@@ -42,7 +42,8 @@ def test_wrong_password_is_refused_in_the_callers_language(client, make_user):
     en = login(client, "li", "wrong password", lang="en-GB,en;q=0.9")
     assert zh.status_code == en.status_code == 401
     assert zh.get_json()["error"] == {"code": "auth.invalid_credentials",
-                                      "message": "用户名或密码错误。", "status": 401}
+                                      "message": "用户名或密码错误。", "status": 401,
+                                      "details": {}}
     assert en.get_json()["error"]["message"] == "Wrong username or password."
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ApiToken)) == 0
 

@@ -6,7 +6,8 @@ Every error answer has the shape::
                "status": 401, "details": {...}}}
 
 ``code`` is stable and meant for programs (the PWA branches on it); ``message`` is for people,
-in the caller's language; ``details`` carries field errors or the limits that were exceeded.
+in the caller's language; ``details`` carries field errors or the limits that were exceeded,
+and is ``{}`` otherwise.
 """
 
 import logging
@@ -45,7 +46,8 @@ class ErrorBodySchema(Schema):
     code = fields.String(required=True, metadata={"description": "stable machine code"})
     message = fields.String(required=True, metadata={"description": "in the caller's language"})
     status = fields.Integer(required=True)
-    details = fields.Dict(metadata={"description": "field errors or limits"})
+    details = fields.Dict(required=True, metadata={
+        "description": "field errors or limits; {} when there is nothing to add"})
 
 
 class ErrorSchema(Schema):
@@ -57,9 +59,10 @@ def error_response(code: str, /, details=None, headers=None, http_status: int | 
     """The envelope for ``code``; ``http_status`` only for errors werkzeug raised with a status of
     its own that the problem table does not name."""
     status = http_status or status_of(code)
-    body = {"code": code, "message": message(code, **params), "status": status}
-    if details:
-        body["details"] = details
+    # details is always there, empty when there is nothing to add: clients read it without
+    # asking first whether it exists.
+    body = {"code": code, "message": message(code, **params), "status": status,
+            "details": details or {}}
     response = jsonify({"error": body})
     response.status_code = status
     for name, value in (headers or {}).items():
@@ -96,7 +99,25 @@ def _is_invalid_json(messages) -> bool:
         json_messages if isinstance(json_messages, list) else json_messages.get("_schema", []))
 
 
+def close_if_body_unread(response):
+    """A request refused before its body was read (a 401 or a bad hash on a 5 MB upload) must
+    not leave that body in the connection: the next request on it would be read from the
+    middle of the photo and fail, which a phone takes for being offline. Rather than read
+    megabytes it will throw away, the server says it closes the connection; the client opens a
+    new one for its next request."""
+    from flask import request
+    length = request.content_length
+    if not length:
+        return response
+    stream = request.__dict__.get("stream")
+    if stream is None or not getattr(stream, "is_exhausted", True):
+        response.headers["Connection"] = "close"
+    return response
+
+
 def init_app(app):
+    app.after_request(close_if_body_unread)
+
     @app.errorhandler(Problem)
     def handle_problem(problem: Problem):
         return error_response(problem.code, problem.details, problem.headers, **problem.params)

@@ -11,6 +11,7 @@ PROBLEMS: dict[str, int] = {
     # The request itself: unreadable, malformed or too big.
     "request.bad": 400,
     "request.invalid_json": 400,
+    "request.bad_device_time": 400,
     "upload.bad_range": 400,
     "request.too_large": 413,
     "upload.too_large": 413,
@@ -33,10 +34,12 @@ PROBLEMS: dict[str, int] = {
     "request.conflict": 409,
     "record.different_content": 409,
     "record.identity_changed": 409,
+    "record.not_editable": 409,
     "review.already_reviewed": 409,
     "followup.different_content": 409,
     "followup.wrong_status": 409,
     "upload.offset_mismatch": 409,
+    "upload.size_mismatch": 409,
     "export.not_ready": 409,
     "user.username_taken": 409,
     "property.code_taken": 409,
@@ -74,6 +77,7 @@ PROBLEMS: dict[str, int] = {
     "export.bad_dates": 422,
     # Ours.
     "server.error": 500,
+    "upload.busy": 503,
 }
 
 

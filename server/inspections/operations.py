@@ -36,8 +36,10 @@ def push_record(user: User, record_id: uuid.UUID, data: dict, check_revision,
     Idempotent: content already stored under this id (any revision) is answered with the
     record as it is, before any other check, so a resend never fails on something that changed
     since (a renovation completed, a key added). ``check_revision(current)`` refuses an edit
-    whose If-Match is not ``current`` (412, or 428 without one).
+    whose If-Match is not ``current`` (412, or 428 without one); with ``required=False`` it
+    answers whether the request carries an If-Match (that matches) at all.
     """
+    device_moment = _device_time_header(device_time)
     checklist = find_version(data["checklist"]["code"], data["checklist"]["version"])
     if checklist is None:
         raise Problem("checklist.not_found")
@@ -65,7 +67,7 @@ def push_record(user: User, record_id: uuid.UUID, data: dict, check_revision,
         "answers": data["answers"], "seal_hash": expected, "has_failures": check.has_failures,
         "started_at_device": data["started_at"], "completed_at_device": data["completed_at"],
         "completed_at": completed, "device_id": data.get("device_id"),
-        "device_clock_offset_seconds": _clock_offset(device_time),
+        "device_clock_offset_seconds": _clock_offset(device_moment),
         "received_at": now, "late": now - completed > late_after,
     }
     if existing is None:
@@ -161,7 +163,18 @@ def _push_existing(record: Inspection, user: User, checklist, property_id: int, 
                    received: dict, check_revision):
     """A new revision of a returned record: only its answers and times may change. What was
     inspected, where and against which checklist is what the record is."""
-    if record.status != InspectionStatus.RETURNED or record.inspector_id != user.id:
+    if record.inspector_id != user.id:
+        raise Problem("record.different_content",
+                      details={"revision": record.revision, "status": record.status})
+    if record.status != InspectionStatus.RETURNED:
+        # An edit names the revision it started from. If that is no longer the current one
+        # (it was resubmitted meanwhile, from this phone or another), the edit is stale: 412,
+        # as for any edit. If it is current, the record is simply not open for editing (waiting
+        # for review, or approved, which is final). Without If-Match it is not an edit at all
+        # but other content under a used id.
+        if check_revision(record.revision, required=False):
+            raise Problem("record.not_editable",
+                          details={"revision": record.revision, "status": record.status})
         raise Problem("record.different_content",
                       details={"revision": record.revision, "status": record.status})
     changed = [name for name, same in (
@@ -264,11 +277,30 @@ def _register_rows(definition: dict, property_id: int) -> dict[str, bool]:
     return {str(key_id): status in Key.AUDITED_STATUSES for key_id, status in keys}
 
 
-def _clock_offset(device_time: str | None) -> int | None:
-    parsed: datetime | None = parse_device_time(device_time) if device_time else None
-    if parsed is None:
+# A phone's clock, as X-Device-Time gives it, is believed within these years: a clock reset to
+# 1970 or a typo in year 9999 is not a clock the offset should be measured against.
+DEVICE_TIME_YEARS = (2000, 2099)
+
+
+def _device_time_header(text: str | None) -> datetime | None:
+    """The X-Device-Time header, parsed; a header that is there but unreadable is refused (400)
+    rather than ignored, so a client learns its clock is not being recorded."""
+    if text is None:
         return None
-    return round((parsed - utcnow()).total_seconds())
+    parsed = parse_device_time(text.strip()) if len(text) <= 40 else None
+    if parsed is None or not DEVICE_TIME_YEARS[0] <= parsed.year <= DEVICE_TIME_YEARS[1]:
+        raise Problem("request.bad_device_time",
+                      details={"header": "X-Device-Time", "value": text[:40],
+                               "expected": "ISO 8601 with offset, e.g. 2026-11-23T09:10:00+08:00",
+                               "years": list(DEVICE_TIME_YEARS)},
+                      first=DEVICE_TIME_YEARS[0], last=DEVICE_TIME_YEARS[1])
+    return parsed
+
+
+def _clock_offset(device_moment: datetime | None) -> int | None:
+    if device_moment is None:
+        return None
+    return round((device_moment - utcnow()).total_seconds())
 
 
 def subject_labels(records) -> dict:

@@ -5,6 +5,7 @@ this server and any third party checking a PDF compute the same bytes.
 """
 
 import hashlib
+import json
 
 import rfc8785
 
@@ -46,3 +47,36 @@ def seal_payload(record_id: str, property_id: int, checklist: dict, subject: dic
 
 def seal_hash(payload: dict) -> str:
     return hashlib.sha256(rfc8785.dumps(payload)).hexdigest()
+
+
+EXPORT_FORMAT = "xuncha-record"
+
+
+def record_export(record) -> dict:
+    """A record's current revision as a self-contained JSON document: everything the seal
+    covers, by the names of docs/sync-protocol.md §4, plus what a reader needs to know which
+    record it is. ``scripts/verify_seal.py`` recomputes the seal from it without the server."""
+    return {
+        "format": EXPORT_FORMAT, "format_version": 1,
+        "record_id": str(record.id).lower(), "revision": record.revision,
+        "status": record.status,
+        "property_id": record.property_id,
+        "checklist": {"code": record.checklist_code, "version": record.checklist_version.version},
+        "subject": {"type": record.subject_type, "id": record.subject_id},
+        "inspector": record.inspector.username,
+        "inspector_display_name": record.inspector.display_name,
+        "answers": record.answers,
+        "started_at": record.started_at_device, "completed_at": record.completed_at_device,
+        "received_at": record.received_at.isoformat(),
+        "attachments": attachment_hashes(record.answers),
+        "seal": {"v": SEAL_FORMAT_VERSION, "hash": record.seal_hash},
+    }
+
+
+def record_export_json(record) -> bytes:
+    """The export as UTF-8 bytes, keys in a fixed order and Chinese kept readable."""
+    return json.dumps(record_export(record), ensure_ascii=False, indent=2).encode("utf-8")
+
+
+def record_export_filename(record) -> str:
+    return f"xuncha-record-{str(record.id).lower()}-r{record.revision}.json"

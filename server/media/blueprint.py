@@ -2,6 +2,7 @@
 
 from flask import Response, current_app, request
 from marshmallow import Schema, fields, validate
+from werkzeug.exceptions import ClientDisconnected
 
 from server.core.api import Blueprint
 from server.core.db import db
@@ -30,7 +31,10 @@ class BlobStatusOut(Schema):
 
 
 class UploadQuery(InputSchema):
-    kind = fields.String(load_default="photo", validate=validate.OneOf(("photo", "signature")))
+    kind = fields.String(load_default="photo", validate=validate.OneOf(("photo", "signature")),
+                         metadata={"description": "photo (default): JPEG, PNG, WebP or HEIC, "
+                                                  "served as JPEG copies; signature: PNG only, "
+                                                  "served as PNG"})
 
 
 class UploadHeaders(HeadersSchema):
@@ -57,13 +61,19 @@ def blob_status(sha256):
 @blp.arguments(UploadHeaders, location="headers")
 @blp.response(200, BlobStatusOut)
 @blp.doc(requestBody=_UPLOAD_BODY)
-@blp.alt_response(409, description="the part does not start where the server's copy ends")
+@blp.alt_response(400, description="malformed Content-Range (upload.bad_range)")
+@blp.alt_response(409, description="the part does not start where the server's copy ends "
+                                   "(upload.offset_mismatch), or declares another total size "
+                                   "than the upload under way (upload.size_mismatch)")
 @blp.alt_response(413, description="larger than the upload limit (details.max_bytes)")
 @blp.alt_response(415, description="not an accepted image type")
-@blp.alt_response(422, description="hash mismatch, not an image, too many pixels")
+@blp.alt_response(422, description="hash mismatch, not an image, bytes not of the declared "
+                                   "type, too many pixels, location data")
+@blp.alt_response(503, description="too many images being decoded; retry after Retry-After")
 @requires(Permission.MEDIA_UPLOAD)
 def upload_blob(query, headers, sha256):
-    """Upload a blob whole, or one part of it (Content-Range). Idempotent."""
+    """Upload a blob whole, or one part of it (Content-Range). Idempotent; a part cut off in
+    transit keeps the bytes that arrived (ask `status`, resume from `received`)."""
     operations.check_sha256(sha256)
     length = request.content_length
     if length is not None and length > current_app.config["MAX_UPLOAD_BYTES"]:
@@ -71,8 +81,21 @@ def upload_blob(query, headers, sha256):
                       details={"max_bytes": current_app.config["MAX_UPLOAD_BYTES"]},
                       limit=f"{current_app.config['MAX_UPLOAD_BYTES'] // (1024 * 1024)} MB")
     content_type = (request.mimetype or "").lower()
-    return operations.receive(sha256, query["kind"], content_type, request.get_data(cache=False),
-                              headers.get("content_range"), current_user())
+    data, cut = _read_body()
+    return operations.receive(sha256, query["kind"], content_type, data,
+                              headers.get("content_range"), current_user(),
+                              cut_total=length if cut else None)
+
+
+def _read_body() -> tuple[bytes, bool]:
+    """The request body, and whether the connection broke before all of it arrived."""
+    chunks = []
+    try:
+        while chunk := request.stream.read(64 * 1024):
+            chunks.append(chunk)
+    except (ClientDisconnected, OSError):
+        return b"".join(chunks), True
+    return b"".join(chunks), False
 
 
 @blp.route("/<sha256>", methods=["GET"])

@@ -6,7 +6,9 @@ cost memory, and nothing of it is stored.
 """
 
 import io
+import threading
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -44,6 +46,65 @@ class ProcessedImage:
 
 def accepted_types(kind: str) -> dict[str, str]:
     return SIGNATURE_TYPES if kind == "signature" else PHOTO_TYPES
+
+
+# What each accepted type's first bytes are (offset, bytes); HEIC files are ISO media files
+# whose first box is "ftyp".
+_SIGNATURES = {"JPEG": ((0, b"\xff\xd8\xff"),), "PNG": ((0, b"\x89PNG\r\n\x1a\n"),),
+               "WEBP": ((0, b"RIFF"), (8, b"WEBP")), "HEIF": ((4, b"ftyp"),)}
+
+
+def sniff(data: bytes) -> str | None:
+    """The image format the first bytes announce, or None."""
+    for image_format, marks in _SIGNATURES.items():
+        if all(data[offset:offset + len(mark)] == mark for offset, mark in marks):
+            return image_format
+    return None
+
+
+def check_signature(first_bytes: bytes, content_type: str, kind: str):
+    """Refuse a first part whose bytes are not the type its Content-Type names."""
+    formats = accepted_types(kind)
+    if len(first_bytes) < 12 or content_type not in formats:
+        return  # too little to tell; the whole file is decoded once it has arrived
+    actual = sniff(first_bytes)
+    if actual is None:
+        raise Problem("upload.not_an_image", details={"accepted_types": sorted(formats)})
+    if actual != formats[content_type]:
+        raise Problem("upload.type_mismatch", details={"accepted_types": sorted(formats)},
+                      type=content_type, actual=actual)
+
+
+class _DecodingSlots:
+    """At most ``DECODE_CONCURRENCY`` images decode at once in a process: a decoded 16-MP
+    image takes about 64 MB, and eight at once from one patrol must not exhaust a worker.
+    A request that finds no slot within ``DECODE_WAIT_SECONDS`` is told to retry (503)."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._semaphore: threading.BoundedSemaphore | None = None
+        self._size = 0
+
+    def semaphore(self, size: int) -> threading.BoundedSemaphore:
+        with self._lock:
+            if self._semaphore is None or self._size != size:
+                self._semaphore, self._size = threading.BoundedSemaphore(size), size
+            return self._semaphore
+
+
+_slots = _DecodingSlots()
+
+
+@contextmanager
+def decoding_slot(concurrency: int, wait_seconds: float):
+    semaphore = _slots.semaphore(max(1, concurrency))
+    if not semaphore.acquire(timeout=wait_seconds):
+        raise Problem("upload.busy", headers={"Retry-After": "5"},
+                      details={"retry_after_seconds": 5})
+    try:
+        yield
+    finally:
+        semaphore.release()
 
 
 def decode(data: bytes, content_type: str, kind: str, max_pixels: int) -> Image.Image:

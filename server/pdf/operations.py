@@ -20,7 +20,7 @@ from server.core.db import db, utcnow
 from server.core.errors import Problem
 from server.inspections.listing import filtered
 from server.inspections.models import Inspection
-from server.inspections.seal import attachment_hashes
+from server.inspections.seal import attachment_hashes, record_export_filename, record_export_json
 from server.media.models import Blob
 from server.media.storage import blob_store
 from server.properties.models import Key, Property, Renovation, Unit
@@ -41,8 +41,11 @@ def record_pdf(record: Inspection, language: str = "zh-CN") -> bytes:
 
 
 def record_document(record: Inspection, language: str = "zh-CN") -> dict:
-    """The plain dict the PDF template renders, in ``language`` (zh-CN or en)."""
-    return RecordDocumentSchema(language, document_context(record)).dump(record)
+    """The plain dict the PDF template renders, in ``language`` (zh-CN or en), with the
+    record's JSON export (file name, bytes) that the PDF embeds."""
+    doc = RecordDocumentSchema(language, document_context(record)).dump(record)
+    doc["record_json"] = (record_export_filename(record), record_export_json(record))
+    return doc
 
 
 def document_context(record: Inspection) -> dict:
@@ -166,22 +169,25 @@ def _render_job(job: ExportJob):
     user = db.session.get(User, job.user_id)
     if user is None or not user.is_active or not can_see_property(job.property_id, user):
         raise PermissionError("the requester may no longer see this property")
-    documents, archive = [], io.BytesIO()
+    documents, exports, archive = [], [], io.BytesIO()
     with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_STORED) as zipped:
         for record_id in job.record_ids:
             record = db.session.get(Inspection, uuid.UUID(record_id))
             if record is not None and record.property_id == job.property_id:
-                rendered = render.document(record_document(record, job.language))
+                doc = record_document(record, job.language)
+                rendered = render.document(doc)
                 if job.format == "zip":
                     # PDFs hold JPEGs that do not compress further: store, don't deflate.
-                    zipped.writestr(record_filename(record), render.write_pdf([rendered]))
+                    zipped.writestr(record_filename(record),
+                                    render.write_pdf([rendered], [doc["record_json"]]))
                 else:
                     documents.append(rendered)
+                    exports.append(doc["record_json"])
             job.done += 1
             db.session.commit()
     if job.format == "pdf" and not documents:
         raise LookupError("none of the export's records exist any more")
-    data = archive.getvalue() if job.format == "zip" else render.write_pdf(documents)
+    data = archive.getvalue() if job.format == "zip" else render.write_pdf(documents, exports)
     # An unguessable key: the file is only ever served through the access-checked endpoint.
     key = f"exports/{job.id}-{secrets.token_hex(8)}.{'zip' if job.format == 'zip' else 'pdf'}"
     blob_store().put(key, data)

@@ -16,7 +16,7 @@ from pathlib import Path
 import segno
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from PIL import ImageFile
-from weasyprint import HTML
+from weasyprint import HTML, Attachment
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from server.core.i18n import translate
@@ -105,14 +105,18 @@ def document(doc: dict, fetcher=None):
                 url_fetcher=fetcher).render()
 
 
-def write_pdf(documents: list) -> bytes:
-    """One PDF of the pages of ``documents``, each keeping its own page numbers."""
+def write_pdf(documents: list, records: list[tuple[str, bytes]] = ()) -> bytes:
+    """One PDF of the pages of ``documents``, each keeping its own page numbers. ``records``
+    (file name, JSON bytes) are embedded as file attachments: the records' JSON exports, from
+    which scripts/verify_seal.py recomputes each printed seal."""
+    attachments = [Attachment(string=data, name=name, description="record JSON with its seal")
+                   for name, data in records]
     first = documents[0]
     if len(documents) == 1:
-        return first.write_pdf()
+        return first.write_pdf(attachments=attachments)
     pages = [page for doc in documents for page in doc.pages]
-    return first.copy(pages).write_pdf()
+    return first.copy(pages).write_pdf(attachments=attachments)
 
 
 def render_pdf(doc: dict, fetcher=None) -> bytes:
-    return write_pdf([document(doc, fetcher)])
+    return write_pdf([document(doc, fetcher)], [doc["record_json"]])

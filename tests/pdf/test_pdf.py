@@ -77,7 +77,10 @@ def test_the_seal_printed_equals_the_stored_one(client, site, pushed_record, rea
     assert f"封存校验值（SHA-256）{stored}" in text  # the seal block, in full
     # ...and its first 16 digits in the footer of every page
     assert text.count(f"封存校验值（SHA-256）{stored[:16]}…") == pdf["pages"]
-    assert "RFC8785" in _squash(pdf["text"])  # how to verify it
+    how_to_verify = _squash(pdf["text"])
+    assert "RFC8785" in how_to_verify  # how to verify it: the method, the tool, the fields
+    assert "scripts/verify_seal.py" in how_to_verify and '"v":1' in how_to_verify
+    assert "巡查人（登录用户名，而非姓名）" in how_to_verify
     assert "校验通过" in text
 
 
