@@ -65,6 +65,13 @@ class Defaults:
     # few minutes fast is normal, one hours ahead would let a record claim a time to come.
     DEVICE_CLOCK_AHEAD_SECONDS = 5 * 60
 
+    # A follow-up or work order still open this many days after its due date lands in the
+    # project manager's escalation queue (besides "告知项目经理" answers and 群诉风险 complaints).
+    FOLLOWUP_ESCALATE_AFTER_DAYS = 7
+    # Share of a month's closed repair work orders drawn for a supervisor's telephone check
+    # (seed: 当月抽查20%), in percent.
+    FOLLOWUP_SAMPLE_PERCENT = 20
+
     # Request bodies larger than this are refused before they are read (JSON endpoints).
     MAX_CONTENT_LENGTH = 32 * 1024 * 1024
 
@@ -94,7 +101,8 @@ _ALIASES = {"SQLALCHEMY_DATABASE_URI": ("XUNCHA_DATABASE_URL", "DATABASE_URL"),
 _INT_SETTINGS = {"TOKEN_LIFETIME_DAYS", "LOGIN_MAX_FAILURES", "LOGIN_MAX_FAILURES_PER_ADDRESS",
                  "LOGIN_WINDOW_SECONDS", "MAX_CONTENT_LENGTH", "MAX_UPLOAD_BYTES",
                  "MAX_IMAGE_PIXELS", "EXPORT_MAX_RECORDS", "EXPORT_STALL_SECONDS",
-                 "RECORD_LATE_AFTER_HOURS", "DEVICE_CLOCK_AHEAD_SECONDS"}
+                 "RECORD_LATE_AFTER_HOURS", "DEVICE_CLOCK_AHEAD_SECONDS",
+                 "FOLLOWUP_ESCALATE_AFTER_DAYS", "FOLLOWUP_SAMPLE_PERCENT"}
 
 
 def normalise_database_url(url: str) -> str:

@@ -190,7 +190,8 @@ def test_cli_loads_the_repository_folder_by_default(app, app_ctx, count_rows):
     result = CliRunner().invoke(app.cli, ["checklists", "load"])
     assert result.exit_code == 0, result.output
     assert "renovation_patrol v1 published" in result.output
-    assert count_rows(ChecklistVersion) == 4
+    assert "home_visit v2 published" in result.output
+    assert count_rows(ChecklistVersion) == 5
 
 
 # --- API -------------------------------------------------------------------------------------
