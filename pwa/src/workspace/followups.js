@@ -125,7 +125,7 @@ function RaiseFollowUp({ properties, onDone }) {
   </form>`;
 }
 
-const ACTIONS = ['contact', 'callback', 'approve', 'verify', 'reopen'];
+const ACTIONS = ['contact', 'callback', 'approve', 'assign', 'verify', 'reopen'];
 const SATISFACTION = ['satisfied', 'basically_satisfied', 'dissatisfied'];
 const CONTACT_METHODS = ['phone', 'visit', 'message'];
 
@@ -139,6 +139,11 @@ function stepDetails(action, form) {
     if (!form.satisfaction) return { error: 'wo_pick_satisfaction' };
     return { satisfaction: form.satisfaction };
   }
+  if (action === 'assign') {
+    if (!form.assignee_id && !form.due_date) return { error: 'wo_pick_assignee' };
+    return { ...(form.assignee_id ? { assignee_id: Number(form.assignee_id) } : {}),
+      ...(form.due_date ? { due_date: form.due_date } : {}) };
+  }
   if (action === 'approve') {
     if (!form.responsible.trim()) return { error: 'wo_name_responsible' };
     return { responsible: form.responsible.trim() };
@@ -146,7 +151,8 @@ function stepDetails(action, form) {
   return {};
 }
 
-const EMPTY_FORM = { note: '', contact_method: '', contact_with: '', satisfaction: '', responsible: '' };
+const EMPTY_FORM = { note: '', contact_method: '', contact_with: '', satisfaction: '', responsible: '',
+  assignee_id: '', due_date: '' };
 
 export function FollowUpView({ id, session }) {
   const [f, setF] = useState(null);
@@ -156,7 +162,14 @@ export function FollowUpView({ id, session }) {
   const [busy, setBusy] = useState(false);
   const load = () => api(`/api/followups/${id}`).then((value) => { setF(value); setError(null); })
     .catch((err) => setError(err.message));
+  const [people, setPeople] = useState([]);
   useEffect(() => { load(); }, [id]);
+  const propertyId = f && f.property_id;
+  useEffect(() => {
+    if (propertyId && isSupervising(session.user)) {
+      api(`/api/users?property_id=${propertyId}`).then(setPeople).catch(() => setPeople([]));
+    }
+  }, [propertyId]);
   const field = (name) => (event) => setForm({ ...form, [name]: event.target.value });
   const act = async (chosen) => {
     const note = form.note.trim();
@@ -181,6 +194,7 @@ export function FollowUpView({ id, session }) {
     contact: f.status !== 'verified',
     callback: f.callback_required && f.status === 'fixed' && f.last_fixer_id !== session.user.id,
     approve: f.approval_required && !f.approved_at && mayAcknowledge(session.user),
+    assign: supervising && f.status !== 'verified',
     verify: supervising && f.status === 'fixed',
     reopen: supervising && f.status !== 'open',
   };
@@ -195,8 +209,8 @@ export function FollowUpView({ id, session }) {
       <p><strong data-testid="fu-description">${f.description}</strong></p>
       <p class="small">${f.subject_label} · ${f.assignee.display_name} · ${t('due_by', { date: f.due_date })}
         · ${t('wo_found', { time: formatTime(f.found_at) })}</p>
-      ${workOrder && html`<p class="small" data-testid="wo-details">${t(`wo_cat_${f.category}`)}
-        · ${t(`wo_channel_${f.channel}`)}${f.caller_name ? ` · ${f.caller_name}` : ''}${f.caller_phone ? ` ${f.caller_phone}` : ''}</p>`}
+      ${workOrder && html`<p class="small" data-testid="wo-details">${[t(`wo_cat_${f.category}`), t(`wo_channel_${f.channel}`),
+        [f.caller_name, f.caller_phone].filter(Boolean).join(' ')].filter(Boolean).join(' · ')}</p>`}
       <p><${StatusBadges} f=${f} /></p>
       ${f.callback_required ? '' : html`<p class="small">${t('wo_no_callback')}</p>`}
       ${f.approval_required && html`<p class="small" data-testid="fu-approval">${f.approved_at
@@ -228,6 +242,12 @@ export function FollowUpView({ id, session }) {
         ${SATISFACTION.map((v) => html`<label class="check"><input type="radio" name="satisfaction" value=${v}
           checked=${form.satisfaction === v} onChange=${field('satisfaction')} data-testid=${`fu-sat-${v}`} />
           ${t(`wo_sat_${v}`)}</label>`)}</fieldset>`}
+      ${current === 'assign' && html`
+        <label class="field">${t('fu_assignee')}<select value=${form.assignee_id} onChange=${field('assignee_id')}
+            data-testid="fu-assign-to"><option value="">—</option>
+          ${people.map((u) => html`<option value=${u.id}>${u.display_name}</option>`)}</select></label>
+        <label class="field">${t('fu_due')}<input type="date" value=${form.due_date} onChange=${field('due_date')}
+          data-testid="fu-assign-due" /></label>`}
       ${current === 'approve' && html`<label class="field">${t('wo_responsible')}<input value=${form.responsible}
         onInput=${field('responsible')} maxlength="100" data-testid="fu-responsible" /></label>`}
       <label class="field">${current === 'contact' ? t('wo_agreed') : t('fu_note')}<textarea rows="2" value=${form.note}
