@@ -22,7 +22,7 @@ def unit_words(unit: Unit | None, language: str) -> str:
     return f"Building {unit.building}{entrance}, room {unit.room}"
 
 
-def _answer_words(item: dict, value, language: str) -> str:
+def answer_words(item: dict, value, language: str) -> str:
     if item["type"] == "pass_fail":
         return translate(f"result.{value}", language=language)
     if item["type"] == "yes_no":
@@ -54,7 +54,7 @@ def item_problem(definition: dict, item: dict, answers: dict, value, comment: st
     result = {}
     for language in LANGUAGES:
         parts = ([details] if details
-                 else [item["label"][language], _answer_words(item, value, language)])
+                 else [item["label"][language], answer_words(item, value, language)])
         if comment:
             parts.append(comment.strip())
         result[language] = SEPARATOR.join(p for p in parts if p)

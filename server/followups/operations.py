@@ -132,8 +132,7 @@ def _escalate_answers(record: Inspection, definition: dict, subject_label: str,
             for f in raised) for language in naming.LANGUAGES}
         summary = {}
         for language in naming.LANGUAGES:
-            parts = [item["label"][language], translate(f"result.{wanted}", language=language)
-                     if item["type"] == "yes_no" else wanted]
+            parts = [item["label"][language], naming.answer_words(item, wanted, language)]
             if answer.get("comment"):
                 parts.append(answer["comment"].strip())
             if problems[language]:

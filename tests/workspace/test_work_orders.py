@@ -385,3 +385,27 @@ def test_each_sync_brings_the_counts_of_what_waits_for_me(client, desk):
     assert pulled["notices"] == {"assigned": 2, "overdue": 1, "returned": 0, "escalated": 0}
     assert client.get("/api/sync/pull",
                       headers=desk["headers"]).get_json()["notices"]["assigned"] == 0
+
+
+def test_the_phone_offers_exactly_the_servers_categories_and_channels_with_words_for_each():
+    """The phone's entry screen lists categories itself (it works offline): it must offer what
+    the server accepts, and each has words in both languages."""
+    import json
+    import re
+
+    from server.config import REPO_ROOT
+    from server.core.i18n import catalog
+    from server.followups.categories import CATEGORIES, CHANNELS
+    source = (REPO_ROOT / "pwa" / "src" / "field" / "work-order.js").read_text(encoding="utf-8")
+    block = re.search(r"export const CATEGORIES = (\{.*?\});", source, re.S).group(1)
+    phone = json.loads(re.sub(r"(\w+):", r'"\1":', block.replace("'", '"')).replace(",\n}", "\n}"))
+    assert phone == {kind: list(codes) for kind, codes in CATEGORIES.items()}
+    channels = re.search(r"export const CHANNELS = (\[.*?\]);", source).group(1)
+    assert json.loads(channels.replace("'", '"')) == list(CHANNELS)
+    for language in ("zh-CN", "en"):
+        words = catalog(language)
+        for codes in CATEGORIES.values():
+            for code in codes:
+                assert words[f"category.{code}"] and words[f"pwa.wo_cat_{code}"]
+        for code in CHANNELS:
+            assert words[f"channel.{code}"] and words[f"pwa.wo_channel_{code}"]
