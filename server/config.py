@@ -75,6 +75,13 @@ class Defaults:
     # few minutes fast is normal, one hours ahead would let a record claim a time to come.
     DEVICE_CLOCK_AHEAD_SECONDS = 5 * 60
 
+    # A follow-up or work order still open this many days after its due date lands in the
+    # project manager's escalation queue (besides "告知项目经理" answers and 群诉风险 complaints).
+    FOLLOWUP_ESCALATE_AFTER_DAYS = 7
+    # Share of a month's closed repair work orders drawn for a supervisor's telephone check
+    # (seed: 当月抽查20%), in percent.
+    FOLLOWUP_SAMPLE_PERCENT = 20
+
     # Request bodies larger than this are refused before they are read (JSON endpoints).
     MAX_CONTENT_LENGTH = 32 * 1024 * 1024
 
@@ -106,7 +113,8 @@ _INT_SETTINGS = {"TOKEN_LIFETIME_DAYS", "LOGIN_MAX_FAILURES", "LOGIN_MAX_FAILURE
                  "MAX_IMAGE_PIXELS", "DECODE_CONCURRENCY", "DECODE_WAIT_SECONDS",
                  "UPLOAD_PENDING_MAX_COUNT", "UPLOAD_PENDING_MAX_BYTES",
                  "UPLOAD_PENDING_EXPIRE_HOURS", "EXPORT_MAX_RECORDS", "EXPORT_STALL_SECONDS",
-                 "RECORD_LATE_AFTER_HOURS", "DEVICE_CLOCK_AHEAD_SECONDS"}
+                 "RECORD_LATE_AFTER_HOURS", "DEVICE_CLOCK_AHEAD_SECONDS",
+                 "FOLLOWUP_ESCALATE_AFTER_DAYS", "FOLLOWUP_SAMPLE_PERCENT"}
 
 
 def normalise_database_url(url: str) -> str:

@@ -118,6 +118,17 @@ def test_choice_fail_values_must_be_options():
     assert any("'furious' is not one of the options" in p for p in problems_of(definition))
 
 
+def test_escalation_answers_must_be_possible_and_callbacks_only_on_items_that_fail():
+    definition = read("home_visit.v2.yaml")
+    items = items_of(definition)
+    items["escalate_to_pm"]["escalate_when"] = "maybe"
+    items["owner_opinions"]["callback"] = True  # a text item never fails: nothing to call back
+    problems = problems_of(definition)
+    assert any("escalate_when: 'maybe' is not a possible answer" in p for p in problems)
+    assert any("item owner_opinions: callback: only allowed on items that can fail" in p
+               for p in problems)
+
+
 def test_each_item_type_can_be_declared():
     text = {"zh-CN": "标签", "en": "Label"}
     options = [{"value": "a", "label": text}, {"value": "b", "label": text}]
@@ -190,7 +201,8 @@ def test_cli_loads_the_repository_folder_by_default(app, app_ctx, count_rows):
     result = CliRunner().invoke(app.cli, ["checklists", "load"])
     assert result.exit_code == 0, result.output
     assert "renovation_patrol v1 published" in result.output
-    assert count_rows(ChecklistVersion) == 4
+    assert "home_visit v2 published" in result.output
+    assert count_rows(ChecklistVersion) == 5
 
 
 # --- API -------------------------------------------------------------------------------------

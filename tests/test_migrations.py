@@ -44,3 +44,33 @@ def test_uploaders_of_blobs_stored_before_holders_existed_hold_them(app, app_ctx
     upgrade()
     holders = db.session.execute(sa.select(BlobHolder.sha256, BlobHolder.user_id)).all()
     assert holders == [("a" * 64, uploader_id)]
+
+
+def test_follow_ups_from_before_work_orders_keep_their_finding_time_and_callback(
+        app, app_ctx, make_user, make_property):
+    """Data migration 8ab402da98eb: an older follow-up's clock starts when it was raised (it has
+    no record here), it still needs a callback, and it counts as raised by an inspection."""
+    import uuid
+    from datetime import date, datetime
+
+    import sqlalchemy as sa
+
+    from server.followups.models import FollowUp
+    prop_id, user_id = make_property().id, make_user("patrol").id
+    db.session.remove()
+    downgrade(revision="a9d61d330cca")
+    raised = datetime(2026, 11, 20, 9, 30)
+    follow_up_id = uuid.uuid4()
+    with db.engine.begin() as connection:
+        connection.execute(sa.table(
+            "follow_ups", sa.column("id", sa.Uuid), sa.column("property_id"),
+            sa.column("subject_label"), sa.column("description"), sa.column("assignee_id"),
+            sa.column("due_date"), sa.column("status"), sa.column("created_by_id"),
+            sa.column("created_at"), sa.column("updated_at")).insert().values(
+            id=follow_up_id, property_id=prop_id, subject_label="", description="楼道堆物",
+            assignee_id=user_id, due_date=date(2026, 11, 23), status="open",
+            created_by_id=user_id, created_at=raised, updated_at=raised))
+    upgrade()
+    row = db.session.get(FollowUp, follow_up_id)
+    assert row.found_at.replace(tzinfo=None) == raised
+    assert (row.source, row.callback_required, row.approval_required) == ("inspection", True, False)

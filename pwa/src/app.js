@@ -6,6 +6,7 @@ import { FixFollowUp } from './field/fix-followup.js';
 import { ChecklistForm } from './field/form.js';
 import { Home } from './field/home.js';
 import { NewInspection } from './field/new-inspection.js';
+import { WorkOrderEntry } from './field/work-order.js';
 import { NAV, activeNav, matchRoute, seesWorkspace } from './routes.js';
 import { ApiError, api, setToken } from './shared/api.js';
 import { checkStorage, storageEstimate, storageLow } from './shared/db.js';
@@ -19,7 +20,7 @@ import { go, useRoute } from './shared/router.js';
 import { clearSession, isOtherUser, loadSession, saveLanguage, saveSession, switchUser } from './shared/session.js';
 import * as sync from './shared/sync.js';
 
-const FIELD_SCREENS = { ChecklistForm, FixFollowUp, Home, NewInspection };
+const FIELD_SCREENS = { ChecklistForm, FixFollowUp, Home, NewInspection, WorkOrderEntry };
 
 // The workspace chunk: fetched the first time a workspace screen opens (for a supervisor, right
 // after start-up). Workbox precaches it with every other built file, so once the service worker

@@ -1,7 +1,7 @@
 // The route table: which screen each hash route opens, and who may open it. Field screens (the
 // patrol's phone) are part of the first load; workspace screens (supervisors) live in a chunk
 // fetched on demand, so a patrol phone never downloads them. Pure data: app.js draws it.
-import { isSupervising } from './shared/roles.js';
+import { isSupervising, mayAcknowledge } from './shared/roles.js';
 
 const anyone = () => true;
 
@@ -13,12 +13,16 @@ const anyone = () => true;
  */
 export const ROUTES = [
   { path: 'fix', id: true, who: anyone, screen: 'FixFollowUp', key: 'id' },
+  { path: 'order', id: true, who: anyone, screen: 'WorkOrderEntry', key: 'id' },
   { path: 'followup', id: true, who: anyone, screen: 'FollowUpView', workspace: true, key: 'id', nav: 'followups' },
   { path: 'records', who: isSupervising, screen: 'Records', workspace: true, key: 'hash', nav: 'records' },
   { path: 'record', id: true, who: isSupervising, screen: 'RecordView', workspace: true, key: 'id', nav: 'records',
     props: { pdfAvailable: true } },
   { path: 'followups', who: isSupervising, screen: 'FollowUps', workspace: true, nav: 'followups' },
   { path: 'compliance', who: isSupervising, screen: 'Compliance', workspace: true, nav: 'compliance' },
+  { path: 'order-figures', who: isSupervising, screen: 'OrderFigures', workspace: true, nav: 'followups' },
+  { path: 'escalations', who: isSupervising, screen: 'Escalations', workspace: true, nav: 'escalations',
+    props: { mayAcknowledge } },
   { path: 'form', id: true, who: anyone, screen: 'ChecklistForm', key: 'id' },
   { path: 'new', who: anyone, screen: 'NewInspection' },
 ];
@@ -28,7 +32,8 @@ export const HOME = Object.freeze({ path: '', who: anyone, screen: 'Home', nav: 
 
 /** The workspace's links, shown to those who may open the workspace: [hash, label key, nav name]. */
 export const NAV = [['/', 'nav_patrol', 'home'], ['/records', 'nav_records', 'records'],
-  ['/followups', 'nav_follow_ups', 'followups'], ['/compliance', 'nav_compliance', 'compliance']];
+  ['/followups', 'nav_follow_ups', 'followups'], ['/compliance', 'nav_compliance', 'compliance'],
+  ['/escalations', 'nav_escalations', 'escalations']];
 
 /** The route for the parts of a hash path (#/form/abc → ['form', 'abc']) and this user. */
 export function matchRoute(parts, user) {

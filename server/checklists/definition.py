@@ -33,17 +33,17 @@ IDENTIFIER = validate.Regexp(r"^[a-z][a-z0-9_]{0,63}$",
 # Keys each item type may carry beyond the common ones (id, type, label, help, required, weight).
 _TYPE_KEYS = {
     "pass_fail": {"allow_na"},
-    "yes_no": {"fail_on"},
+    "yes_no": {"fail_on", "escalate_when"},
     "text": {"multiline", "max_length"},
     "number": {"unit", "min", "max", "integer", "fail_below", "fail_above"},
-    "single_choice": {"options", "fail_values"},
+    "single_choice": {"options", "fail_values", "escalate_when"},
     "multi_choice": {"options", "fail_values", "min_selected", "max_selected"},
     "date": set(), "time": set(), "datetime": set(),
     "photo": {"min", "max"},
     "signature": {"signer"},
     "register_rows": {"register", "row_options", "row_fail_values", "row_photo_when_failed"},
 }
-_FAILURE_KEYS = {"photo_when_failed", "follow_up_on_fail", "follow_up_due_days"}
+_FAILURE_KEYS = {"photo_when_failed", "follow_up_on_fail", "follow_up_due_days", "callback"}
 _COMMON_KEYS = {"id", "type", "label", "help", "required", "required_when", "weight"}
 
 
@@ -96,6 +96,11 @@ class ItemSchema(Schema):
                                        validate=validate.Range(min=1, max=PHOTOS_LIMIT))
     follow_up_on_fail = fields.Boolean()
     follow_up_due_days = fields.Integer(strict=True, validate=validate.Range(min=1, max=365))
+    # Whether a follow-up of this item involves an owner, so it needs a callback (回访); left
+    # out, it does when the checklist's subject is a household or a renovation.
+    callback = fields.Boolean()
+    # The answer that must reach the project manager at once (seed: 第一时间告知项目经理).
+    escalate_when = fields.String(validate=IDENTIFIER)
     # type-specific
     allow_na = fields.Boolean()
     fail_on = fields.String(validate=validate.OneOf(("yes", "no")))
@@ -146,6 +151,11 @@ class ItemSchema(Schema):
                     problem(key, "required for a register_rows item")
         self._check_values(data, "fail_values", "options", problem)
         self._check_values(data, "row_fail_values", "row_options", problem)
+        if "escalate_when" in data:
+            answers = (["yes", "no"] if item_type == "yes_no"
+                       else [option["value"] for option in data.get("options", [])])
+            if data["escalate_when"] not in answers:
+                problem("escalate_when", f"'{data['escalate_when']}' is not a possible answer")
         for key in ("options", "row_options"):
             values = [option["value"] for option in data.get(key, [])]
             if len(values) != len(set(values)):

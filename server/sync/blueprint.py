@@ -14,8 +14,8 @@ from server.core.db import db, utcnow
 from server.core.errors import Problem
 from server.core.schemas import InputSchema
 from server.followups.models import FollowUp
-from server.followups.operations import open_for
-from server.followups.schemas import FollowUpOut
+from server.followups.operations import notices_for, open_for
+from server.followups.schemas import FollowUpOut, NoticesOut
 from server.inspections.models import Inspection, InspectionStatus
 from server.inspections.operations import load_printed
 from server.inspections.schemas import InspectionOut
@@ -23,7 +23,7 @@ from server.properties.models import Key, Property, Renovation, Unit
 from server.properties.schemas import KeyOut, PropertyOut, RenovationOut, UnitOut
 from server.schedule.rules import due_for
 from server.users.access import current_user, requires, visible_property_ids
-from server.users.permissions import Permission
+from server.users.permissions import Permission, role_may
 from server.users.schemas import UserOut
 
 blp = Blueprint("sync", __name__, url_prefix="/api/sync",
@@ -69,6 +69,7 @@ class PullOut(Schema):
     follow_ups = fields.List(fields.Nested(FollowUpOut), metadata={
         "description": "full pull: my open ones; delta: mine that changed (any status)"})
     due = fields.List(fields.Nested(DueOut))
+    notices = fields.Nested(NoticesOut, metadata={"description": "counts shown in the app"})
 
 
 def encode_cursor(moment: datetime) -> str:
@@ -127,4 +128,5 @@ def pull(query):
         "properties": db.session.scalars(properties).all(), "checklists": checklists,
         "units": changed(Unit), "renovations": changed(Renovation), "keys": changed(Key),
         "records": load_printed(records), "follow_ups": follow_ups, "due": due_for(user, newest, now),
+        "notices": notices_for(user, visible, role_may(user.role, Permission.ESCALATION_READ)),
     }

@@ -34,6 +34,11 @@ class Permission(StrEnum):
     FOLLOWUP_CREATE = "followup.create"      # raise by hand
     FOLLOWUP_ASSIGN = "followup.assign"
     FOLLOWUP_VERIFY = "followup.verify"      # verify fixed, or reopen
+    FOLLOWUP_APPROVE = "followup.approve"    # approve a missing key, naming who is responsible
+    WORKORDER_CREATE = "workorder.create"    # enter an owner's complaint or repair request
+    FOLLOWUP_REPORT = "followup.report"      # callback and satisfaction rates; sampled checks
+    ESCALATION_READ = "escalation.read"      # the project manager's escalation queue
+    ESCALATION_ACK = "escalation.ack"        # acknowledge an escalation with a comment
     COMPLIANCE_READ = "compliance.read"
 
 
@@ -41,20 +46,23 @@ _EVERYONE = frozenset({
     Permission.ACCOUNT_USE, Permission.PROPERTY_READ, Permission.CHECKLIST_READ,
     Permission.RECORD_PUSH, Permission.RECORD_READ, Permission.MEDIA_UPLOAD, Permission.MEDIA_READ,
     Permission.SYNC_PULL, Permission.FOLLOWUP_READ, Permission.FOLLOWUP_NOTE,
+    Permission.WORKORDER_CREATE,
 })
 # Supervisors and managers review records and drive follow-ups to their end.
 _SUPERVISING = _EVERYONE | {
     Permission.USER_READ, Permission.RECORD_READ_OTHERS, Permission.RECORD_REVIEW, Permission.RECORD_EXPORT,
     Permission.FOLLOWUP_FIX, Permission.FOLLOWUP_CREATE, Permission.FOLLOWUP_ASSIGN,
-    Permission.FOLLOWUP_VERIFY, Permission.COMPLIANCE_READ,
+    Permission.FOLLOWUP_VERIFY, Permission.COMPLIANCE_READ, Permission.FOLLOWUP_REPORT,
+    Permission.ESCALATION_READ,
 }
 
 GRANTS: dict[Role, frozenset[Permission]] = {
     Role.PATROL: _EVERYONE,
     # The supervisor keeps the registers of their own properties current.
     Role.SUPERVISOR: _SUPERVISING | {Permission.REGISTER_EDIT},
-    # The project manager oversees every property.
-    Role.MANAGER: _SUPERVISING | {Permission.PROPERTY_ALL},
+    # The project manager oversees every property, answers escalations and approves missing keys.
+    Role.MANAGER: _SUPERVISING | {Permission.PROPERTY_ALL, Permission.ESCALATION_ACK,
+                                  Permission.FOLLOWUP_APPROVE},
     Role.ADMIN: frozenset(Permission),
 }
 

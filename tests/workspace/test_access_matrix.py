@@ -47,7 +47,7 @@ MATRIX = [
 def test_access_matrix(client, world, method, path, expected):
     url = path.format(**world)
     bodies = {"/review": {"action": "approve", "revision": 1},
-              "/events": {"action": "contact", "note": "联系业主"}}
+              "/events": {"action": "contact", "contact_method": "phone", "note": "联系业主"}}
     for role, status in zip(ROLES, expected, strict=True):
         body = next((b for suffix, b in bodies.items() if url.endswith(suffix)), None)
         if url.endswith("/events"):

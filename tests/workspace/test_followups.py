@@ -61,7 +61,7 @@ def test_open_fixed_with_photo_called_back_verified(client, site, renovation_rec
     assert no_callback.status_code == 422
     assert no_callback.get_json()["error"]["code"] == "followup.callback_required"
     assert step(client, site["supervisor_headers"], follow_up_id, "callback",
-                note="业主确认已整改，满意").status_code == 200
+                satisfaction="satisfied", note="业主确认已整改").status_code == 200
     verified = step(client, site["supervisor_headers"], follow_up_id, "verify")
     assert verified.get_json()["status"] == "verified"
     assert verified.get_json()["closed_at"] is not None
@@ -86,7 +86,8 @@ def test_steps_are_idempotent_by_their_id(client, site, renovation_record, count
     push(client, site, renovation_record)
     follow_up_id = client.get("/api/followups", headers=site["headers"]).get_json()[
         "items"][0]["id"]
-    body = {"id": str(uuid.uuid4()), "action": "contact", "note": "电话联系业主，约定周三整改"}
+    body = {"id": str(uuid.uuid4()), "action": "contact", "contact_method": "phone",
+            "note": "电话联系业主，约定周三整改"}
     for _ in range(5):
         response = client.post(f"/api/followups/{follow_up_id}/events", json=body,
                                headers=site["headers"])
@@ -97,12 +98,13 @@ def test_steps_are_idempotent_by_their_id(client, site, renovation_record, count
 def test_three_days_open_without_contact_stands_out(client, site, renovation_record):
     push(client, site, renovation_record)
     db.session.execute(sa.update(FollowUp).values(
-        created_at=datetime.now(UTC) - timedelta(days=4), due_date=date.today() - timedelta(days=1)))
+        found_at=datetime.now(UTC) - timedelta(days=4), due_date=date.today() - timedelta(days=1)))
     db.session.commit()
     listed = client.get("/api/followups?overdue=true",
                         headers=site["supervisor_headers"]).get_json()["items"]
     assert len(listed) == 1 and listed[0]["overdue"] is True and listed[0]["needs_contact"] is True
-    step(client, site["headers"], listed[0]["id"], "contact", note="已联系业主")
+    step(client, site["headers"], listed[0]["id"], "contact", contact_method="phone",
+         note="已联系业主")
     after = client.get(f"/api/followups/{listed[0]['id']}", headers=site["headers"]).get_json()
     assert after["needs_contact"] is False
 

@@ -76,6 +76,7 @@ export function Home({ session, onLogout, onLanguage }) {
     </label>
     <button class="btn btn-primary btn-block" onClick=${() => go(`/new/${propertyId}`)} data-testid="new-inspection">
       ${t('new_inspection')}</button>
+    <a class="btn btn-block" href=${`#/order/${propertyId}`} data-testid="new-work-order">${t('wo_new')}</a>
 
     <section class="card" aria-labelledby="due-h">
       <h2 id="due-h">${t('due_title')}</h2>
@@ -134,6 +135,15 @@ export function Home({ session, onLogout, onLanguage }) {
 
     <section class="card" aria-labelledby="fu-h">
       <h2 id="fu-h">${t('follow_ups')}</h2>
+      ${data.counts && html`<p class="small" data-testid="notice-counts">${t('wo_counts', data.counts)}</p>`}
+      ${queuedOrders(data.events) > 0 && html`<p class="small" data-testid="wo-queued">
+        ${t('wo_queued', { n: queuedOrders(data.events) })}</p>`}
+      ${data.events.filter((e) => e.action === sync.WORK_ORDER && e.state === EventState.REJECTED).map((e) => html`
+        <div class="record-error" role="alert" data-testid="wo-refused"><p>${e.order.description}</p>
+          <p><strong>${e.error && e.error.message}</strong></p>
+          <div class="actions"><button class="btn btn-small" onClick=${() => sync.retryFollowUpEvent(e.id)}>
+            ${t('retry')}</button><button class="btn btn-small" onClick=${() => sync.retryFollowUpEvent(e.id,
+              { discard: true })}>${t('discard')}</button></div></div>`)}
       ${!data.followUpsAvailable && html`<p class="muted">${t('follow_ups_unavailable')}</p>`}
       ${data.followUpsAvailable && !data.followUps.length && html`<p class="muted">${t('no_follow_ups')}</p>`}
       <ul class="list" data-testid="follow-ups">${followUpsFor(data.followUps, propertyId).map((f) => {
@@ -158,6 +168,8 @@ export function Home({ session, onLogout, onLanguage }) {
     </section>`}
   </main>`;
 }
+
+const queuedOrders = (events) => events.filter((e) => e.action === sync.WORK_ORDER).length;
 
 function reviewComment(record) {
   const step = lastReturn(record);

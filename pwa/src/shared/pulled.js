@@ -48,6 +48,8 @@ export async function applyPull(data, { askedAt = Date.now() } = {}) {
     }
     await tx.objectStore(STORE.kv).put(true, 'followUpsAvailable');
   }
+  // Counts shown in the app (assigned to me, overdue, returned, escalated), as of this pull.
+  if (data.notices) await tx.objectStore(STORE.kv).put(data.notices, 'notices');
   if (data.server_time) {
     await tx.objectStore(STORE.kv).put(Date.now() - new Date(data.server_time).getTime(), 'clockOffsetMs');
   }
@@ -63,7 +65,7 @@ export async function forgetPulledData() {
   const tx = (await db()).transaction([...PULLED, STORE.kv], 'readwrite');
   await Promise.all([...PULLED.map((name) => tx.objectStore(name).clear()),
     tx.objectStore(STORE.kv).delete('cursor'), tx.objectStore(STORE.kv).delete('followUpsAvailable'),
-    tx.objectStore(STORE.kv).delete(RECENTLY_SENT), tx.done]);
+    tx.objectStore(STORE.kv).delete(RECENTLY_SENT), tx.objectStore(STORE.kv).delete('notices'), tx.done]);
 }
 
 export async function allChecklists() { return (await db()).getAll(STORE.checklists); }
@@ -83,11 +85,11 @@ export const keysOf = (propertyId) => ofProperty(STORE.keys, propertyId);
 export async function readHome() {
   const tx = (await db()).transaction([STORE.due, STORE.records, STORE.returned, STORE.followUps,
     STORE.followUpEvents, STORE.kv]);
-  const [due, records, returned, followUps, events, followUpsAvailable, sent] = await Promise.all([
+  const [due, records, returned, followUps, events, followUpsAvailable, sent, counts] = await Promise.all([
     tx.objectStore(STORE.due).getAll(), tx.objectStore(STORE.records).getAll(),
     tx.objectStore(STORE.returned).getAll(), tx.objectStore(STORE.followUps).getAll(),
     tx.objectStore(STORE.followUpEvents).getAll(), tx.objectStore(STORE.kv).get('followUpsAvailable'),
-    tx.objectStore(STORE.kv).get(RECENTLY_SENT)]);
+    tx.objectStore(STORE.kv).get(RECENTLY_SENT), tx.objectStore(STORE.kv).get('notices')]);
   await tx.done;
-  return { due, records, returned, followUps, events, followUpsAvailable, sent: sent || [] };
+  return { due, records, returned, followUps, events, followUpsAvailable, sent: sent || [], counts: counts || null };
 }

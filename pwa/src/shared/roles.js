@@ -3,3 +3,5 @@
 export const SUPERVISING = Object.freeze(['supervisor', 'manager', 'admin']);
 
 export const isSupervising = (user) => !!user && SUPERVISING.includes(user.role);
+// The project manager answers escalations and approves missing keys.
+export const mayAcknowledge = (user) => !!user && ['manager', 'admin'].includes(user.role);

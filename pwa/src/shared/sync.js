@@ -158,11 +158,12 @@ async function pushFollowUpEvents(username) {
   for (const event of await queue.eventsToSend(username)) {
     try {
       await uploadAll(records.eventHashes(event));
-      const followUp = await api(`/api/followups/${event.follow_up_id}/events`, {
-        method: 'POST',
-        json: { id: event.id, action: event.action, note: event.note || null, photos: event.photos || [],
-          at: event.at },
-      });
+      const followUp = event.action === WORK_ORDER ? await sendWorkOrder(event)
+        : await api(`/api/followups/${event.follow_up_id}/events`, {
+          method: 'POST',
+          json: { id: event.id, action: event.action, note: event.note || null, photos: event.photos || [],
+            at: event.at, ...(event.details || {}) },
+        });
       await queue.markEventSent(event, followUp);
     } catch (error) {
       if (isTransient(error)) throw error;
@@ -170,6 +171,16 @@ async function pushFollowUpEvents(username) {
     }
     await refreshCounts();
   }
+}
+
+// Work orders (投诉 / 报修) entered on the phone ride the follow-up queue: the same outbox, photos
+// first, then the order under the id the phone made (the server takes a resend once).
+export const WORK_ORDER = 'work_order';
+
+function sendWorkOrder(event) {
+  return api(`/api/followups/work-orders/${event.follow_up_id}`, {
+    method: 'PUT', json: { ...event.order, photos: event.photos || [], reported_at: event.at },
+  });
 }
 
 /** Queue one follow-up step (made offline or online) and try to send it at once. */
