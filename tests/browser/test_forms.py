@@ -170,6 +170,9 @@ def test_record_returned_by_a_supervisor_is_fixed_resigned_and_resubmitted(page,
     returned.get_by_role("button").first.click()
     expect(page.get_by_test_id("review-comment")).to_contain_text("请补充业主意见")
     expect(page.get_by_test_id("item-review")).to_contain_text("写明业主的具体意见")
+    # The old signatures held for the old content: removed, and the form says whose and why.
+    expect(page.get_by_test_id("signatures-cleared")).to_contain_text("李巡查、林女士")
+    expect(page.get_by_test_id("signature-owner_signature").locator("img")).to_have_count(0)
     page.locator("[data-item='owner_opinions'] input, [data-item='owner_opinions'] textarea").first.fill(
         "希望加强夜间巡逻")
     sign(page, "owner_signature", name="林女士")

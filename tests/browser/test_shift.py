@@ -83,12 +83,12 @@ def phone(browser, live_server):
 def first_open_renovation(page):
     """The due entry of a renovation not yet patrolled today, and its subject line."""
     entry = page.get_by_test_id("due-list").locator("li[data-done='false']", has_text="在施装修").first
-    subject = entry.locator(".row-main .small").inner_text()
-    return subject
+    return entry.get_by_test_id("due-name").inner_text()  # "装修巡查 · 4栋1单元102"
 
 
-def due_entry(page, subject):
-    return page.get_by_test_id("due-list").locator("li", has_text="在施装修").filter(has_text=subject)
+def due_entry(page, name):
+    return page.get_by_test_id("due-list").locator("li").filter(
+        has=page.get_by_test_id("due-name").get_by_text(name, exact=True))
 
 
 def complete_renovation(page, tmp_path, seed=1):

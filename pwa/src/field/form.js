@@ -161,6 +161,8 @@ export function ChecklistForm({ id, session }) {
     ${error && html`<div class="notice notice-error" role="alert">${error}</div>`}
     ${record.review && record.review.comment && html`<div class="notice notice-warn" data-testid="review-comment">
       ${t('review_comment')}: ${record.review.comment}</div>`}
+    ${!readOnly && record.cleared_signers && record.cleared_signers.length > 0 && html`<div class="notice notice-warn"
+      data-testid="signatures-cleared">${t('signatures_cleared', { names: record.cleared_signers.join('、') })}</div>`}
     ${definition.sections.map((section) => html`<section class="card">
       <h2>${tx(section.title)}</h2>
       ${section.items.map((item) => html`<${Item} key=${item.id} item=${item} ctx=${ctx} />`)}

@@ -152,6 +152,9 @@ export async function draftFromReturned(returned, { title, subjectLabel, review,
       property_id: returned.property_id, checklist: returned.checklist, subject: returned.subject,
       subject_label: subjectLabel || returned.subject.label || '',
       title, answers: withoutSignatures(returned.answers), started_at: returned.started_at || isoNow(),
+      // Who had signed: the form says their signatures were removed and why.
+      cleared_signers: Object.values(returned.answers || {})
+        .filter((a) => a && a.signature).map((a) => a.signature.signer_name).filter(Boolean),
       review, inspector, device_id: deviceId, updated_at: isoNow(),
     };
     await tx.store.put(record);

@@ -9,6 +9,7 @@ import { ApiError, NetworkError, api, serverReachable } from './api.js';
 import { attachmentHashes } from './answers.js';
 import { kvGet, kvSet } from './db.js';
 import * as queue from './followup-queue.js';
+import { t } from './i18n.js';
 import * as pulled from './pulled.js';
 import * as records from './records.js';
 import { backoffDelay, isTransient, refusalAction } from './retry.js';
@@ -140,12 +141,28 @@ async function pushOutbox() {
   await pushFollowUpEvents(username);
 }
 
-/** Upload the images first (each resumable); a missing local copy is the phone's own refusal. */
+/**
+ * Upload the images first (each resumable). An image not on the phone is fine when the server
+ * holds it already (a returned record keeps the photos taken before); otherwise that is the
+ * phone's own refusal.
+ */
 async function uploadAll(hashes) {
   for (const hash of hashes) {
     const blob = await records.getBlob(hash);
-    if (!blob) throw new ApiError(422, { error: { code: 'local.blob_missing', message: hash } });
+    if (!blob) {
+      if (await storedOnServer(hash)) continue;
+      throw new ApiError(422, { error: { code: 'local.blob_missing', message: t('blob_missing') } });
+    }
     if (!blob.stored) await uploadBlob(blob);
+  }
+}
+
+async function storedOnServer(hash) {
+  try {
+    return !!(await api(`/api/blobs/${hash}/status`)).stored;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) return false;
+    throw error;
   }
 }
 
