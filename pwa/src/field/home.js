@@ -274,6 +274,13 @@ async function reopenRefused(record) {
   go(`/form/${record.id}`);
 }
 
+/** A property's name in the chosen language, for records about the property itself. */
+async function propertyName(id) {
+  const property = await pulled.property(id);
+  if (!property) return '';
+  return getLanguage() === 'en' && property.name_en ? property.name_en : property.name;
+}
+
 async function startFromDue(entry, session, { another = false } = {}) {
   if (entry.subject.id == null) {  // a share of the households: pick which one
     go(`/new/${entry.property_id}/${entry.checklist_code}`);
@@ -284,7 +291,8 @@ async function startFromDue(entry, session, { another = false } = {}) {
   const checklist = findChecklist(await pulled.allChecklists(), entry.checklist_code, entry.checklist_version);
   if (!checklist) { notices.set({ error: t('no_checklists') }); return; }
   const record = startDraft({ checklist, propertyId: entry.property_id, subject: entry.subject,
-    subjectLabel: entry.subject.label, session, deviceId: await deviceIdentifier() });
+    subjectLabel: entry.subject.label || await propertyName(entry.property_id), session,
+    deviceId: await deviceIdentifier() });
   go(`/form/${record.id}`);
 }
 
