@@ -219,8 +219,34 @@ def load_printed(records: list[Inspection]) -> list[Inspection]:
         hashes = expected[record.id]
         record.attachment_state = {"expected": hashes,
                                    "missing": [sha for sha in hashes if sha not in stored]}
+    labels = subject_labels(records)
+    rows = register_row_labels(records)
+    for record in records:
+        record.subject_label = labels[record.id]
+        record.row_labels = rows.get(record.id, {})
     records_loaded.send(current_app._get_current_object(), records=records)
     return records
+
+
+def register_row_labels(records) -> dict:
+    """record id → {row id → "K005 入户门钥匙"}: register rows (key audits) named as people know
+    them, never by their database id; one query whatever the number of records."""
+    wanted: dict = {}
+    for record in records:
+        for answer in (record.answers or {}).values():
+            for row_id in (answer or {}).get("rows") or {}:
+                if str(row_id).isdigit():
+                    wanted.setdefault(record.id, set()).add(int(row_id))
+    every = set().union(*wanted.values()) if wanted else set()
+    if not every:
+        return {}
+    keys = {key.id: key for key in db.session.scalars(sa.select(Key).where(Key.id.in_(every)))}
+    result = {}
+    for record in records:
+        result[record.id] = {str(row_id): f"{keys[row_id].tag_no} {keys[row_id].description}"
+                             for row_id in wanted.get(record.id, ())
+                             if row_id in keys and keys[row_id].property_id == record.property_id}
+    return result
 
 
 def load_one_printed(record: Inspection) -> Inspection:

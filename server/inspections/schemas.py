@@ -69,9 +69,13 @@ class InspectionOut(Schema):
     property_id = fields.Integer()
     checklist = fields.Function(lambda r: {"code": r.checklist_code,
                                            "version": r.checklist_version.version})
-    subject = fields.Function(lambda r: {"type": r.subject_type, "id": r.subject_id})
+    subject = fields.Function(lambda r: {"type": r.subject_type, "id": r.subject_id,
+                                         "label": getattr(r, "subject_label", "")}, metadata={
+        "description": "label: what was inspected, for people (a unit, or the property's name)"})
     inspector = fields.Nested(InspectorOut)
     answers = fields.Dict()
+    row_labels = fields.Function(lambda r: getattr(r, "row_labels", {}), metadata={
+        "description": "register rows named for people: row id → key tag and description"})
     has_failures = fields.Boolean()
     started_at = fields.String(attribute="started_at_device")
     completed_at = fields.String(attribute="completed_at_device")

@@ -82,11 +82,21 @@ def test_supervisor_returns_a_record_the_phone_fixes_it_offline_and_the_supervis
     expect(view.get_by_test_id("phone-time")).not_to_be_empty()
     expect(view.get_by_test_id("server-time")).not_to_be_empty()
     expect(view.locator(".sig-img")).to_have_count(2)  # both signatures, fetched with the token
+    # A comment box only where the supervisor wants one.
+    expect(view.locator("[data-testid^='review-item-']")).to_have_count(0)
+    page.get_by_test_id("review-open-owner_opinions").click()
     page.get_by_test_id("review-item-owner_opinions").fill("写明业主的具体意见")
+    expect(view.locator("[data-testid^='review-item-']")).to_have_count(1)
     page.get_by_test_id("review-comment-input").fill("请补充业主意见")
     page.get_by_test_id("return").click()
     expect(view.get_by_test_id("record-status")).to_have_text("已退回")
     expect(view.get_by_test_id("history")).to_contain_text("张主管：退回")
+    # What, where, who and when, in the property's time; the history names items by their label.
+    expect(view.get_by_test_id("record-subject")).to_contain_text("滨河湾河西")
+    expect(view.get_by_test_id("record-inspector")).to_have_text("李巡查")
+    expect(view.get_by_test_id("zone-note")).to_contain_text("中国标准时间")
+    expect(view.get_by_test_id("history")).to_contain_text("业主意见")
+    expect(view.get_by_test_id("history")).not_to_contain_text("owner_opinions")
 
     # The inspector's phone gets it on the next sync, then fixes and re-signs it with no signal.
     phone.get_by_test_id("sync-now").click()

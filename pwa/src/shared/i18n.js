@@ -38,8 +38,17 @@ export function formatBytes(n) {
   return `${(n / 1024 / 1024).toFixed(1)} MB`;
 }
 
-export function formatTime(iso) {
+/** A moment as people read it; in `zone` (a property's) when given, else the phone's. */
+export function formatTime(iso, zone) {
   if (!iso) return '';
   const date = new Date(iso);
-  return date.toLocaleString(lang, { month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+  return date.toLocaleString(lang, { month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit',
+    ...(zone ? { timeZone: zone } : {}) });
+}
+
+/** A zone's name for a label ("中国标准时间", "China Standard Time"). */
+export function zoneName(zone) {
+  const parts = new Intl.DateTimeFormat(lang, { timeZone: zone, timeZoneName: 'long' }).formatToParts(new Date());
+  const part = parts.find((p) => p.type === 'timeZoneName');
+  return part ? part.value : zone;
 }

@@ -149,7 +149,9 @@ export async function draftFromReturned(returned, { title, subjectLabel, review,
     if (local) return local;
     const record = {
       id: returned.id, state: RecordState.DRAFT, revision: returned.revision,
-      property_id: returned.property_id, checklist: returned.checklist, subject: returned.subject,
+      // Only what the record is: the pull's copy also names things for people (subject.label).
+      property_id: returned.property_id, checklist: { code: returned.checklist.code, version: returned.checklist.version },
+      subject: { type: returned.subject.type, id: returned.subject.id },
       subject_label: subjectLabel || returned.subject.label || '',
       title, answers: withoutSignatures(returned.answers), started_at: returned.started_at || isoNow(),
       // Who had signed: the form says their signatures were removed and why.

@@ -1,12 +1,12 @@
 // One record laid out like its form, with its seal, both clocks, review (return or approve) and
 // history.
 import { html } from 'htm/preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, api, download } from '../shared/api.js';
 import { isFailed } from '../shared/checklist.js';
-import { formatTime, t, tx } from '../shared/i18n.js';
+import { formatTime, t, tx, zoneName } from '../shared/i18n.js';
 import { isSupervising } from '../shared/roles.js';
-import { AuthImage, Header, checklistTitle } from './common.js';
+import { AuthImage, Header, checklistTitle, propertyName, useCached } from './common.js';
 import { statusBadge } from './records.js';
 
 const minutes = (seconds) => Math.round(Math.abs(seconds) / 60);
@@ -18,6 +18,7 @@ export function RecordView({ id, session, pdfAvailable }) {
   const [history, setHistory] = useState(null);
   const [error, setError] = useState(null);
   const [tick, setTick] = useState(0);
+  const properties = useCached('/api/properties');
   useEffect(() => {
     let cancelled = false;
     (async () => {
@@ -39,16 +40,24 @@ export function RecordView({ id, session, pdfAvailable }) {
   const missing = (record.attachments && record.attachments.missing) || [];
   const canReview = isSupervising(session.user) && record.status === 'submitted';
   const lastReturn = [...(record.reviews || [])].reverse().find((r) => r.action === 'return');
+  const property = (properties || []).find((p) => p.id === record.property_id);
+  const zone = (property && property.timezone) || 'Asia/Shanghai';
+  const where = [record.subject.type !== 'property' && record.subject.label, propertyName(property)]
+    .filter(Boolean).join(' · ');
+  const labels = itemLabels(checklist);
   return html`<main class="screen screen-wide" data-testid="record-view" data-record-id=${record.id}>
     <${Header} title=${`${checklistTitle(checklist)} · ${t('revision', { n: record.revision })}`} back="#/records" />
     <section class="card record-meta">
-      <p>${statusBadge(record.status)} ${record.inspector.display_name}
+      <p>${statusBadge(record.status)}
         ${pdfAvailable && html` · <a href=${`/api/inspections/${record.id}/pdf`} onClick=${(e) => {
           e.preventDefault(); download(`/api/inspections/${record.id}/pdf`, `xuncha-${record.id}.pdf`);
         }} data-testid="pdf">${t('pdf')}</a>`}</p>
       <dl class="times">
-        <dt>${t('phone_time')}</dt><dd data-testid="phone-time">${formatTime(record.completed_at)}</dd>
-        <dt>${t('server_time')}</dt><dd data-testid="server-time">${formatTime(record.received_at)}
+        <dt>${t('subject')}</dt><dd data-testid="record-subject">${where}</dd>
+        <dt>${t('inspector')}</dt><dd data-testid="record-inspector">${record.inspector.display_name}</dd>
+        <dt>${t('started_at_label')}</dt><dd>${formatTime(record.started_at, zone)}</dd>
+        <dt>${t('phone_time')}</dt><dd data-testid="phone-time">${formatTime(record.completed_at, zone)}</dd>
+        <dt>${t('server_time')}</dt><dd data-testid="server-time">${formatTime(record.received_at, zone)}
           ${differs && html` <span class="badge badge-error" data-testid="clock-differs">⚠ ${t('time_differs',
             { m: minutes(offset) })}</span>`}
           ${record.late && html` <span class="badge badge-error" data-testid="late">${t('late')}</span>`}</dd>
@@ -56,14 +65,22 @@ export function RecordView({ id, session, pdfAvailable }) {
           data-testid="seal-status">${record.seal.verified ? t('seal_ok') : t('seal_bad')}</span>
           <code class="hash">${record.seal.hash}</code></dd>
       </dl>
+      <p class="small" data-testid="zone-note">${t('times_in_zone', { zone: zoneName(zone) })}</p>
       ${missing.length > 0 && html`<p class="notice notice-error" data-testid="missing">
         ${t('missing_attachments', { n: missing.length })}</p>`}
       ${lastReturn && record.status === 'returned' && html`<p class="review-note">${t('review_comment')}: ${lastReturn.comment}</p>`}
     </section>
     <${ReviewableAnswers} record=${record} checklist=${checklist} canReview=${canReview} missing=${missing}
-      onReviewed=${() => setTick(tick + 1)} />
-    ${history && html`<${History} history=${history} />`}
+      zone=${zone} onReviewed=${() => setTick(tick + 1)} />
+    ${history && html`<${History} history=${history} labels=${labels} zone=${zone} />`}
   </main>`;
+}
+
+/** Item id → its label, for the history's per-item comments. */
+function itemLabels(checklist) {
+  const labels = {};
+  for (const section of checklist.definition.sections) for (const item of section.items) labels[item.id] = tx(item.label);
+  return labels;
 }
 
 function answerText(item, answer) {
@@ -86,8 +103,9 @@ function PhotoList({ photos, missing }) {
     : html`<${AuthImage} key=${p.sha256} sha256=${p.sha256} alt=${t('photos')} />`))}</div>`;
 }
 
-function ReviewableAnswers({ record, checklist, canReview, missing, onReviewed }) {
+function ReviewableAnswers({ record, checklist, canReview, missing, zone, onReviewed }) {
   const [comments, setComments] = useState({});
+  const [open, setOpen] = useState({});  // the items the supervisor chose to comment on
   const [overall, setOverall] = useState('');
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState(null);
@@ -128,16 +146,18 @@ function ReviewableAnswers({ record, checklist, canReview, missing, onReviewed }
               : html`<${AuthImage} sha256=${answer.signature.sha256} variant="display" alt=${t('signature')}
                   zoom=${false} className="sig-img" />`}
             <figcaption class="small">${answer.signature.signer_name}
-              · ${t('signed_at', { time: formatTime(answer.signature.signed_at) })}</figcaption></figure>`}
+              · ${t('signed_at', { time: formatTime(answer.signature.signed_at, zone) })}</figcaption></figure>`}
           ${answer && answer.rows && html`<ul class="register-rows">${Object.entries(answer.rows).map(([key, row]) => html`
-            <li class="register-row"><strong>${key}</strong> ${(item.row_options || []).map((o) => (o.value === row.value
+            <li class="register-row"><strong>${(record.row_labels || {})[key] || t('item')}</strong>
+              ${(item.row_options || []).map((o) => (o.value === row.value
               ? html`<span class=${`badge ${(item.row_fail_values || []).includes(row.value) ? 'badge-error' : 'badge-ok'}`}>
                   ${tx(o.label)}</span>` : ''))}
               ${row.comment && html`<span class="small"> ${row.comment}</span>`}
               <${PhotoList} photos=${row.photos} missing=${missing} /></li>`)}</ul>`}
-          ${canReview && html`<label class="field small review-field">${t('item_comment')}
-            <textarea rows="1" value=${comments[item.id] || ''} data-testid=${`review-item-${item.id}`}
-              onInput=${(e) => setComments({ ...comments, [item.id]: e.target.value })}></textarea></label>`}
+          ${canReview && !open[item.id] && html`<button class="btn btn-small btn-ghost" data-testid=${`review-open-${item.id}`}
+            onClick=${() => setOpen({ ...open, [item.id]: true })}>${t('add_item_comment')}</button>`}
+          ${canReview && open[item.id] && html`<${CommentBox} itemId=${item.id} value=${comments[item.id] || ''}
+            onInput=${(value) => setComments({ ...comments, [item.id]: value })} />`}
         </div>`;
       })}
     </section>`)}
@@ -156,18 +176,27 @@ function ReviewableAnswers({ record, checklist, canReview, missing, onReviewed }
     ${!canReview && message && html`<p class="small" role="status">${message.text}</p>`}`;
 }
 
-function History({ history }) {
+/** The comment on one item, opened by the supervisor's choice and ready to type in. */
+function CommentBox({ itemId, value, onInput }) {
+  const box = useRef(null);
+  useEffect(() => { box.current.focus(); }, []);
+  return html`<label class="field small review-field">${t('item_comment')}
+    <textarea ref=${box} rows="2" value=${value} data-testid=${`review-item-${itemId}`}
+      onInput=${(e) => onInput(e.target.value)}></textarea></label>`;
+}
+
+function History({ history, labels, zone }) {
   const steps = [
     ...history.revisions.map((r) => ({ at: r.received_at, text: t('history_revision', { n: r.revision }),
       detail: r.device_clock_offset_seconds != null && Math.abs(r.device_clock_offset_seconds) > 300
         ? `⚠ ${t('time_differs', { m: minutes(r.device_clock_offset_seconds) })}` : '' })),
     ...history.reviews.map((r) => ({ at: r.created_at,
       text: t('history_review', { who: r.actor.display_name, action: t(`act_${r.action}`) }),
-      detail: [r.comment, ...Object.entries(r.item_comments || {}).map(([k, v]) => `${k}: ${v}`)]
+      detail: [r.comment, ...Object.entries(r.item_comments || {}).map(([k, v]) => `${labels[k] || t('item')}：${v}`)]
         .filter(Boolean).join(' · ') })),
   ].sort((a, b) => String(a.at).localeCompare(String(b.at)));
   return html`<section class="card" data-testid="history"><h2>${t('history')}</h2>
-    <ol class="timeline">${steps.map((s) => html`<li><span class="small">${formatTime(s.at)}</span>
+    <ol class="timeline">${steps.map((s) => html`<li><span class="small">${formatTime(s.at, zone)}</span>
       ${s.text}${s.detail && html`<br /><span class="small">${s.detail}</span>`}</li>`)}</ol></section>`;
 }
 
