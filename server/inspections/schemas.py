@@ -1,5 +1,6 @@
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from server.core.i18n import field_text
 from server.core.schemas import HeadersSchema, Id, InputSchema, PageMetaSchema, PageQuerySchema
 
 from .answers import parse_device_time
@@ -101,6 +102,12 @@ class InspectionQuery(PageQuerySchema):
     unit_id = Id(strict=False, metadata={"description": "records about this household"})
     q = fields.String(validate=validate.Length(min=1, max=50),
                       metadata={"description": "inspector name or text in the answers"})
+
+    @validates_schema
+    def _dates_in_order(self, data, **_):
+        # A reversed range would silently list nothing; say so at the field instead.
+        if data.get("date_from") and data.get("date_to") and data["date_to"] < data["date_from"]:
+            raise ValidationError(field_text("field.date_range_reversed"), "date_to")
 
 
 class ExportQuery(InspectionQuery):

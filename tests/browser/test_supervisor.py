@@ -274,3 +274,26 @@ def test_signed_pdfs_of_the_selection_with_progress_and_one_from_the_record(brow
         page.get_by_test_id("pdf").click()
     assert Path(single.value.path()).read_bytes().startswith(b"%PDF")
     context.close()
+
+
+def test_bad_filters_are_marked_at_their_field_and_a_disabled_export_says_why(browser, live_server):
+    context, page = supervisor_page(browser, live_server.url)
+    # A reversed range in a pasted link: said at the end date, not an empty list.
+    page.goto(live_server.url + "/#/records?date_from=2026-11-20&date_to=2026-11-01")
+    expect(page.get_by_test_id("f-error-date_to")).to_have_text("结束日期不能早于开始日期。")
+    expect(page.get_by_test_id("f-to")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_test_id("records")).not_to_contain_text("没有符合条件的记录")
+    expect(page.get_by_test_id("records")).not_to_contain_text("加载中")
+    # Fixed in the form: the error goes and the list comes.
+    page.get_by_test_id("f-to").fill("2026-11-30")
+    page.get_by_test_id("f-apply").click()
+    expect(page.get_by_test_id("f-error-date_to")).to_have_count(0)
+    expect(page.get_by_test_id("records-total")).to_be_visible()
+    # A date that is no date.
+    page.goto(live_server.url + "/#/records?date_from=2026-13-01")
+    page.reload()
+    expect(page.get_by_test_id("f-error-date_from")).to_have_text("不是有效的日期。")
+    # PDF export needs a property: the page says so in words, not only with a grey button.
+    expect(page.get_by_test_id("export-pdf")).to_be_disabled()
+    expect(page.get_by_test_id("pdf-hint")).to_contain_text("请先在筛选中选择项目")
+    context.close()

@@ -28,14 +28,24 @@ export function Records() {
   const people = useCached(`/api/users${filters.property_id ? `?property_id=${filters.property_id}` : ''}`) || [];
   const [applied, setApplied] = useState(filters);
 
+  const [fieldErrors, setFieldErrors] = useState({});
   useEffect(() => {
     let cancelled = false;
     setError(null);
+    setFieldErrors({});
     api(`/api/inspections?${queryString({ ...applied, page, per_page: 20 })}`)
       .then((value) => !cancelled && setData(value))
-      .catch((err) => !cancelled && setError(err.message));
+      .catch((err) => {
+        if (cancelled) return;
+        // The server names the filters it refused (from the form or a pasted link): mark them.
+        setFieldErrors((err.details && err.details.fields && err.details.fields.query) || {});
+        setError(err.message);
+        setData({ items: [], total: 0, per_page: 20, failed: true });
+      });
     return () => { cancelled = true; };
   }, [applied, page]);
+  const fieldError = (name) => fieldErrors[name] && html`<span class="error small" role="alert"
+    data-testid=${`f-error-${name}`}>${[].concat(fieldErrors[name]).join(' ')}</span>`;
 
   useEffect(() => {
     if (!filters.property_id || !unitQuery.trim()) { setUnits([]); return; }
@@ -103,9 +113,9 @@ export function Records() {
             data-testid="f-checklist"><option value="">${t('all')}</option>
           ${checklists.map((c) => html`<option value=${c.code}>${checklistTitle(c)}</option>`)}</select></label>
         <label class="field">${t('date_from')}<input type="date" value=${filters.date_from} onInput=${set('date_from')}
-          data-testid="f-from" /></label>
+          aria-invalid=${!!fieldErrors.date_from} data-testid="f-from" />${fieldError('date_from')}</label>
         <label class="field">${t('date_to')}<input type="date" value=${filters.date_to} onInput=${set('date_to')}
-          data-testid="f-to" /></label>
+          aria-invalid=${!!fieldErrors.date_to} data-testid="f-to" />${fieldError('date_to')}</label>
         <label class="field">${t('inspector')}<select value=${filters.inspector_id} onChange=${set('inspector_id')}
             data-testid="f-inspector"><option value="">${t('all')}</option>
           ${people.map((u) => html`<option value=${u.id}>${u.display_name}</option>`)}</select></label>
@@ -120,7 +130,7 @@ export function Records() {
               && html`<option value=${filters.unit_id}>#${filters.unit_id}</option>`}
             ${units.map((u) => html`<option value=${u.id}>${u.label}</option>`)}</select>`}</label>`}
         <label class="field">${t('search')}<input type="search" value=${filters.q} onInput=${set('q')}
-          placeholder=${t('search_hint')} data-testid="f-q" /></label>
+          placeholder=${t('search_hint')} aria-invalid=${!!fieldErrors.q} data-testid="f-q" />${fieldError('q')}</label>
         <label class="check"><input type="checkbox" checked=${filters.has_failures === 'true'}
           onChange=${set('has_failures')} data-testid="f-failures" /> ${t('has_failures')}</label>
         <div class="actions filter-actions">
@@ -140,6 +150,7 @@ export function Records() {
         onClick=${() => exportPdf('pdf')} data-testid="export-pdf">${t('export_pdf')}</button>
       <button class="btn btn-small" disabled=${pdfRunning || !applied.property_id}
         onClick=${() => exportPdf('zip')} data-testid="export-zip">${t('export_zip')}</button>
+      ${!applied.property_id && html`<span class="small muted" data-testid="pdf-hint">${t('pdf_needs_property')}</span>`}
       ${pdfJob && html`<span class="progress small" data-testid="pdf-progress">
         <progress max=${Math.max(1, pdfJob.total)} value=${pdfJob.done}
           aria-label=${t('pdf_progress', { done: pdfJob.done, total: pdfJob.total })}></progress>
@@ -147,8 +158,8 @@ export function Records() {
     </div>
     ${error && html`<p class="error" role="alert">${error}</p>`}
     ${!data ? html`<p class="muted">${t('loading')}</p>` : html`
-      <p class="small" data-testid="records-total">${t('total_records', { n: data.total })}</p>
-      ${!data.items.length && html`<p class="muted">${t('no_records')}</p>`}
+      ${!data.failed && html`<p class="small" data-testid="records-total">${t('total_records', { n: data.total })}</p>`}
+      ${!data.items.length && !data.failed && html`<p class="muted">${t('no_records')}</p>`}
       <ul class="list card records-list" data-testid="records-list">${data.items.map((r) => html`<li>
         <a class="row-button" href=${`#/record/${r.id}`} data-testid="record-row" data-record-id=${r.id}>
           <span class="row-main"><strong>${tx(r.checklist.title)}</strong> · ${r.subject.label}<br />
