@@ -8,7 +8,8 @@ Measures, on a throw-away server (SQLite in a temporary folder, demo data) on 12
   page loads on top; checks that the patrol's page loads none of the workspace code (the chunks
   the build only reaches through import()). The service worker still precaches every built file
   in the background, the workspace chunk included, so a supervisor's workspace opens offline;
-- Lighthouse mobile scores (performance, accessibility, best practices) for the first page;
+- Lighthouse mobile scores (performance, accessibility, best practices) for the first page, and,
+  logged in (a prepared profile, storage kept), for the due list and a form;
 - offline cold start → interactive due list, and opening a 60-item checklist, both with
   DevTools CPU throttling ×4, in a browser restarted on the same profile with no network;
 - bytes uploaded per photo against the camera file's size;
@@ -59,6 +60,8 @@ DIST = ROOT / "pwa" / "dist"
 TARGETS = {"first_load_js_css_gzip_bytes": ("<=", 150 * 1024),
            "patrol_first_load_without_workspace_code": ("==", True), "lighthouse_performance": (">=", 95),
            "lighthouse_accessibility": (">=", 100), "lighthouse_best_practices": (">=", 100),
+           **{f"lighthouse_{page}_{category}": (">=", target) for page in ("due_list", "form")
+              for category, target in (("performance", 95), ("accessibility", 100), ("best_practices", 100))},
            "offline_cold_start_due_list_ms": ("<=", 1000), "open_60_item_checklist_ms": ("<=", 300)}
 RUNS = 5
 
@@ -190,28 +193,52 @@ def first_load_bytes(browser, url, dist: Path = DIST) -> dict:
             and patrol_scripts == first_chunks}
 
 
-def lighthouse(url) -> dict:
+def signed_in_profile(playwright, url, profile: Path) -> str:
+    """A Chromium profile where patrol1 is logged in with a draft open: Lighthouse reuses it to
+    audit the screens patrol staff spend their day on, not only the login page. Returns the
+    draft's id."""
+    context = playwright.chromium.launch_persistent_context(
+        str(profile), executable_path=CHROMIUM, args=ARGS, headless=True, **PHONE)
+    page = context.new_page()
+    log_in(page, url)
+    wait_for_service_worker(page)
+    record_id = start_renovation_patrol(page)
+    context.close()
+    return record_id
+
+
+def lighthouse(url, pages=(("", "/", None),)) -> dict:
+    """Lighthouse mobile scores per page: (name, path, Chromium profile or None for a fresh one).
+    Keys are lighthouse_<category> for the first page, lighthouse_<name>_<category> for others."""
     bench = ROOT / "bench"
     binary = bench / "node_modules" / ".bin" / "lighthouse"
     if not binary.exists():
         subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--loglevel=error"], cwd=bench,
                        check=True)
-    with tempfile.TemporaryDirectory() as out:
-        report = Path(out) / "lh.json"
-        subprocess.run([str(binary), url + "/", "--quiet", "--output=json", f"--output-path={report}",
-                        "--only-categories=performance,accessibility,best-practices",
-                        "--chrome-flags=--headless=new --no-sandbox --disable-gpu "
-                        "--disable-background-networking --disable-component-update"],
-                       check=True, env={**os.environ, "CHROME_PATH": CHROMIUM}, cwd=bench)
-        data = json.loads(report.read_text())
-    scores = {f"lighthouse_{key.replace('-', '_')}": round(cat["score"] * 100)
-              for key, cat in data["categories"].items()}
-    failing = [audit_id for audit_id, audit in data["audits"].items()
-               if audit.get("score") is not None and audit["score"] < 1
-               and audit.get("scoreDisplayMode") in ("binary",)]
-    scores["lighthouse_failing_binary_audits"] = failing
-    scores["lighthouse_fcp_ms"] = round(data["audits"]["first-contentful-paint"]["numericValue"])
-    scores["lighthouse_lcp_ms"] = round(data["audits"]["largest-contentful-paint"]["numericValue"])
+    scores = {}
+    for name, path, profile in pages:
+        flags = ("--headless=new --no-sandbox --disable-gpu --disable-background-networking "
+                 "--disable-component-update")
+        extra = []
+        if profile:  # keep the profile's login and drafts: no storage reset
+            flags += f" --user-data-dir={profile}"
+            extra.append("--disable-storage-reset")
+        with tempfile.TemporaryDirectory() as out:
+            report = Path(out) / "lh.json"
+            subprocess.run([str(binary), url + path, "--quiet", "--output=json", f"--output-path={report}",
+                            "--only-categories=performance,accessibility,best-practices",
+                            f"--chrome-flags={flags}", *extra],
+                           check=True, env={**os.environ, "CHROME_PATH": CHROMIUM}, cwd=bench)
+            data = json.loads(report.read_text())
+        prefix = f"lighthouse_{name}_" if name else "lighthouse_"
+        scores.update({f"{prefix}{key.replace('-', '_')}": round(cat["score"] * 100)
+                       for key, cat in data["categories"].items()})
+        scores[f"{prefix}failing_binary_audits"] = [
+            audit_id for audit_id, audit in data["audits"].items()
+            if audit.get("score") is not None and audit["score"] < 1
+            and audit.get("scoreDisplayMode") in ("binary",)]
+        scores[f"{prefix}fcp_ms"] = round(data["audits"]["first-contentful-paint"]["numericValue"])
+        scores[f"{prefix}lcp_ms"] = round(data["audits"]["largest-contentful-paint"]["numericValue"])
     return scores
 
 
@@ -356,7 +383,11 @@ def main():
             if options.against:
                 results["against"] = compare(playwright, url, folder, options.against.resolve())
         if not options.skip_lighthouse:
-            results.update(lighthouse(url))
+            with sync_playwright() as playwright:
+                profile = folder / "lighthouse-profile"
+                draft = signed_in_profile(playwright, url, profile)
+            results.update(lighthouse(url, (("", "/", None), ("due_list", "/#/", profile),
+                                            ("form", f"/#/form/{draft}", profile))))
     finally:
         server.shutdown()
         shutil.rmtree(folder, ignore_errors=True)
