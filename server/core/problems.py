@@ -11,6 +11,7 @@ PROBLEMS: dict[str, int] = {
     # The request itself: unreadable, malformed or too big.
     "request.bad": 400,
     "request.invalid_json": 400,
+    "request.too_deep": 400,
     "upload.bad_range": 400,
     "request.too_large": 413,
     "upload.too_large": 413,
@@ -22,6 +23,8 @@ PROBLEMS: dict[str, int] = {
     "auth.invalid_token": 401,
     "auth.invalid_credentials": 401,
     "auth.rate_limited": 429,
+    "export.busy_user": 429,
+    "export.busy": 429,
     "access.role_denied": 403,
     "access.property_denied": 403,
     "review.own_record": 403,
@@ -38,6 +41,8 @@ PROBLEMS: dict[str, int] = {
     "followup.wrong_status": 409,
     "upload.offset_mismatch": 409,
     "export.not_ready": 409,
+    # Gone for good.
+    "export.expired": 410,
     "user.username_taken": 409,
     "property.code_taken": 409,
     "unit.duplicate": 409,
@@ -45,6 +50,7 @@ PROBLEMS: dict[str, int] = {
     "checklist.published_changed": 409,
     # Content the caller can correct.
     "user.weak_password": 422,
+    "user.common_password": 422,
     "unit.not_in_property": 422,
     "renovation.bad_dates": 422,
     "checklist.not_found": 422,
@@ -56,6 +62,7 @@ PROBLEMS: dict[str, int] = {
     "upload.hash_mismatch": 422,
     "upload.not_citable": 422,
     "upload.has_location": 422,
+    "upload.trailing_data": 422,
     "record.invalid_answers": 422,
     "record.seal_mismatch": 422,
     "record.bad_subject": 422,

@@ -1,29 +1,25 @@
 from datetime import date
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, fields, validate
 
-from server.core.schemas import Id, InputSchema, PageMetaSchema, PageQuerySchema
-from server.inspections.answers import SHA256, parse_device_time
+from server.core.schemas import Day, Id, InputSchema, PageMetaSchema, PageQuerySchema
+from server.inspections.answers import SHA256
+from server.inspections.schemas import device_time
 
 from . import operations
 from .models import FollowUpAction, FollowUpStatus
 
 
-def _device_time(text: str):
-    if len(text) > 40 or parse_device_time(text) is None:
-        raise ValidationError("ISO 8601 time with an offset")
-
-
 class PhotoRef(InputSchema):
     sha256 = fields.String(required=True, validate=validate.Regexp(SHA256))
-    captured_at = fields.String(validate=_device_time)
+    captured_at = fields.String(validate=device_time)
 
 
 class FollowUpIn(InputSchema):
     property_id = Id(required=True)
     description = fields.String(required=True, validate=validate.Length(min=1, max=2000))
     assignee_id = Id(required=True)
-    due_date = fields.Date(required=True)
+    due_date = Day(required=True)
     subject_label = fields.String(validate=validate.Length(max=100))
 
 
@@ -33,9 +29,9 @@ class FollowUpEventIn(InputSchema):
         [a.value for a in FollowUpAction if a != FollowUpAction.CREATE]))
     note = fields.String(validate=validate.Length(max=2000), allow_none=True)
     photos = fields.List(fields.Nested(PhotoRef), validate=validate.Length(max=10))
-    at = fields.String(validate=_device_time, metadata={"description": "phone time of the step"})
+    at = fields.String(validate=device_time, metadata={"description": "phone time of the step"})
     assignee_id = Id()
-    due_date = fields.Date()
+    due_date = Day()
 
 
 class FollowUpQuery(PageQuerySchema):
@@ -66,7 +62,7 @@ class FollowUpOut(Schema):
     description = fields.String()
     assignee = fields.Function(lambda f: {"id": f.assignee.id,
                                           "display_name": f.assignee.display_name})
-    due_date = fields.Date()
+    due_date = Day()
     status = fields.String()
     created_at = fields.DateTime()
     updated_at = fields.DateTime()

@@ -5,11 +5,11 @@ from flask import Response
 
 from server.core.api import Blueprint
 from server.core.pagination import paginate
-from server.users.access import current_user, requires, visible_or_404
+from server.users.access import current_user, requires
 from server.users.permissions import Permission
 
 from . import listing, operations
-from .models import Inspection
+from .access import readable_record_or_404
 from .schemas import ExportQuery, InspectionIn, InspectionOut, InspectionPage, InspectionQuery, PushHeaders
 
 _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -70,4 +70,4 @@ def push_inspection(data, headers, record_id: uuid.UUID):
 @requires(Permission.RECORD_READ)
 def get_inspection(record_id: uuid.UUID):
     """One record as the server holds it, with which attachments are still missing."""
-    return operations.load_one_printed(visible_or_404(Inspection, record_id))
+    return operations.load_one_printed(readable_record_or_404(record_id))

@@ -105,13 +105,14 @@ def document(doc: dict, fetcher=None):
                 url_fetcher=fetcher).render()
 
 
-def write_pdf(documents: list) -> bytes:
-    """One PDF of the pages of ``documents``, each keeping its own page numbers."""
+def write_pdf(documents: list, target=None) -> bytes | None:
+    """One PDF of the pages of ``documents``, each keeping its own page numbers: its bytes, or
+    written to the file ``target`` (then None)."""
     first = documents[0]
     if len(documents) == 1:
-        return first.write_pdf()
+        return first.write_pdf(target)
     pages = [page for doc in documents for page in doc.pages]
-    return first.copy(pages).write_pdf()
+    return first.copy(pages).write_pdf(target)
 
 
 def render_pdf(doc: dict, fetcher=None) -> bytes:
