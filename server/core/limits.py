@@ -69,8 +69,13 @@ def limit_request_body():
     if request.content_length is not None and request.content_length > limit:
         raise RequestEntityTooLarge()
     if request.is_json and request.content_length != 0:
+        data = request.get_data(cache=True)
+        if request.content_length is None and len(data) >= limit:
+            # A body without a length stops at the limit, quietly; reading on past it is what
+            # raises 413, rather than parsing a truncated body.
+            request.stream.read(1)
         depth = current_app.config["MAX_JSON_DEPTH"]
-        if nested_deeper_than(request.get_data(cache=True), depth):
+        if nested_deeper_than(data, depth):
             raise Problem("request.too_deep", details={"max_depth": depth}, limit=depth)
 
 

@@ -239,9 +239,9 @@ def _render_job(job: ExportJob):
                     else:
                         documents.append(rendered)
                 job.done += 1
+                # The session keeps no record it no longer points to (a weak identity map):
+                # memory holds the record being rendered, not all before it.
                 db.session.commit()
-                db.session.expunge_all()  # nothing of a rendered record stays in memory
-                job = db.session.get(ExportJob, job.id)
         if job.format == "pdf":
             if not documents:
                 raise LookupError("none of the export's records exist any more")
