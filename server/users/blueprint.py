@@ -34,7 +34,8 @@ users = Blueprint("users", __name__, url_prefix="/api",
 @auth.doc(security=[])
 def login(data):
     """Exchange a username and password for a bearer token."""
-    username, address = data["username"], request.remote_addr or "unknown"
+    # With TRUSTED_PROXY_HOPS set, the address comes from a header: keep it to what fits.
+    username, address = data["username"], (request.remote_addr or "unknown")[:64]
     wait = operations.login_blocked_for(username, address)
     if wait is not None:
         raise Problem("auth.rate_limited", headers={"Retry-After": str(wait)},
