@@ -173,7 +173,7 @@ def export_file(job: ExportJob):
 
 def delete_expired_exports(limit: int = 100) -> int:
     """Delete the files of exports past their lifetime (the rows stay, as their history);
-    returns how many. Flushes; run at each new export and by `flask pdf purge-exports`."""
+    returns how many. Flushes; run at each new export and by `flask purge-exports`."""
     cutoff = utcnow() - timedelta(hours=current_app.config["EXPORT_FILE_HOURS"])
     expired = db.session.scalars(
         sa.select(ExportJob).where(ExportJob.file_key.is_not(None),
