@@ -6,6 +6,7 @@ phone"): only the app's own script files run (no inline script, no eval, no othe
 page talks only to its own origin, cannot be framed, and sends no Referer.
 """
 
+from flask import request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 CONTENT_SECURITY_POLICY = "; ".join((
@@ -39,6 +40,10 @@ SECURITY_HEADERS = {
 def add_security_headers(response):
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
+    if request.path.startswith("/api/") and "Cache-Control" not in response.headers:
+        # Answers hold residents' names, addresses and keys: no shared browser or proxy cache
+        # keeps them. (The phone keeps what it needs in its own storage; photos say otherwise.)
+        response.headers["Cache-Control"] = "no-store"
     return response
 
 

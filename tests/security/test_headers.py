@@ -24,6 +24,14 @@ def test_every_answer_carries_the_security_headers(client, path):
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["Referrer-Policy"] == "no-referrer"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+    if path.startswith("/api/"):
+        assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_answers_with_residents_data_are_never_kept_in_a_shared_cache(client, site):
+    units = client.get(f"/api/properties/{site['property'].id}/units",
+                       headers=site["supervisor_headers"])
+    assert units.status_code == 200 and units.headers["Cache-Control"] == "no-store"
 
 
 def test_the_policy_holds_what_the_pwa_needs_and_no_other_origin():
