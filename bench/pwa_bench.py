@@ -243,7 +243,8 @@ def lighthouse(url, pages=(("", "/", None),)) -> dict:
 
 
 def mark(page, name, timeout=15000):
-    page.wait_for_function(f"performance.getEntriesByName('{name}').length > 0", timeout=timeout)
+    # A function, not an expression: the app's Content-Security-Policy forbids eval.
+    page.wait_for_function(f"() => performance.getEntriesByName('{name}').length > 0", timeout=timeout)
     return page.evaluate(f"performance.getEntriesByName('{name}').at(-1).startTime")
 
 

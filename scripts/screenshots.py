@@ -57,8 +57,9 @@ def log_in(page, url, username):
     page.locator("input[name=username]").fill(username)
     page.locator("input[name=password]").fill(PASSWORD)
     page.locator("form button[type=submit]").click()
-    page.wait_for_function("(el => el && !/从未|Never/.test(el.textContent))"
-                           "(document.querySelector('[data-testid=last-sync]'))")
+    # A function, not an expression: the app's Content-Security-Policy forbids eval.
+    page.wait_for_function("() => { const el = document.querySelector('[data-testid=last-sync]');"
+                           " return el && !/从未|Never/.test(el.textContent); }")
 
 
 def shoot(page, out: Path, name: str, size: str, lang: str):

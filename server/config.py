@@ -55,12 +55,25 @@ class Defaults:
     # API tokens expire after this many days of existence; logout revokes them earlier.
     TOKEN_LIFETIME_DAYS = 30
 
-    # Login rate limit: at most LOGIN_MAX_FAILURES failed attempts per username, and
-    # LOGIN_MAX_FAILURES_PER_ADDRESS per client address, within LOGIN_WINDOW_SECONDS.
-    # Counted in the database so every app process sees the same numbers.
+    # Login throttling (server/users/operations.py, login_blocked_for): past an allowance of
+    # failures each further attempt waits, the wait doubling from 1 s to LOGIN_MAX_DELAY_SECONDS;
+    # failures older than LOGIN_WINDOW_SECONDS are forgotten. Allowances: one username from one
+    # address (LOGIN_MAX_FAILURES), one username from all addresses where it has not logged in
+    # within LOGIN_KNOWN_ADDRESS_DAYS (LOGIN_MAX_FAILURES_PER_USER), one address for every
+    # username (LOGIN_MAX_FAILURES_PER_ADDRESS; not for usernames that logged in from it). Slows
+    # a guesser; never locks the owner out. Counted in the database, so every process agrees.
     LOGIN_MAX_FAILURES = 5
+    LOGIN_MAX_FAILURES_PER_USER = 10
     LOGIN_MAX_FAILURES_PER_ADDRESS = 30
     LOGIN_WINDOW_SECONDS = 15 * 60
+    LOGIN_MAX_DELAY_SECONDS = 5 * 60
+    LOGIN_KNOWN_ADDRESS_DAYS = 30
+
+    # Reverse proxies in front of the app that add X-Forwarded-For / -Proto / -Host (nginx, a
+    # load balancer): the client's address is then the one the nearest of them saw. 0 (the
+    # default) trusts no such header, as a client could write any address into it; set the
+    # exact number of proxies, or every login comes from the proxy's one address.
+    TRUSTED_PROXY_HOPS = 0
 
     # Password for the users the `demo` command creates (printed by the command, in README).
     DEMO_PASSWORD = "xuncha-demo"
@@ -82,8 +95,17 @@ class Defaults:
     # (seed: 当月抽查20%), in percent.
     FOLLOWUP_SAMPLE_PERCENT = 20
 
-    # Request bodies larger than this are refused before they are read (JSON endpoints).
+    # Request bodies: the app-wide ceiling (photo uploads stay under it), then each JSON
+    # endpoint's own limit, refused before the body is read (server/core/limits.py): most take
+    # MAX_BODY_BYTES, the unauthenticated login MAX_LOGIN_BODY_BYTES, and a record push or a
+    # checklist published MAX_RECORD_BODY_BYTES (a 60-item record with every comment at its
+    # 2,000-character limit is under 600 KB). JSON nested deeper than MAX_JSON_DEPTH is refused;
+    # a record nests 6 levels.
     MAX_CONTENT_LENGTH = 32 * 1024 * 1024
+    MAX_BODY_BYTES = 256 * 1024
+    MAX_LOGIN_BODY_BYTES = 4 * 1024
+    MAX_RECORD_BODY_BYTES = 2 * 1024 * 1024
+    MAX_JSON_DEPTH = 20
 
     # Batch PDF exports: how jobs run ("thread" in the web process, "rq" on Redis at
     # REDIS_URL, queue EXPORT_RQ_QUEUE, for `rq worker` processes; "inline" runs them before
@@ -94,6 +116,14 @@ class Defaults:
     EXPORT_RQ_QUEUE = "xuncha-exports"
     EXPORT_MAX_RECORDS = 500
     EXPORT_STALL_SECONDS = 15 * 60
+    # Exports under way (queued or running) at once: per person, and for everyone together;
+    # beyond them a new export is refused with 429 until one finishes. EXPORT_WORKERS threads
+    # per web process render them (EXPORT_QUEUE=thread). A finished file is kept
+    # EXPORT_FILE_HOURS, then deleted (at the next export, or `flask pdf purge-exports`).
+    EXPORT_MAX_ACTIVE_PER_USER = 2
+    EXPORT_MAX_ACTIVE = 8
+    EXPORT_WORKERS = 1
+    EXPORT_FILE_HOURS = 24
 
     # flask-smorest / OpenAPI document.
     API_TITLE = "Xuncha API"
@@ -108,12 +138,15 @@ class Defaults:
 
 _ALIASES = {"SQLALCHEMY_DATABASE_URI": ("XUNCHA_DATABASE_URL", "DATABASE_URL"),
             "SECRET_KEY": ("XUNCHA_SECRET_KEY", "SECRET_KEY")}
-_INT_SETTINGS = {"TOKEN_LIFETIME_DAYS", "LOGIN_MAX_FAILURES", "LOGIN_MAX_FAILURES_PER_ADDRESS",
-                 "LOGIN_WINDOW_SECONDS", "MAX_CONTENT_LENGTH", "MAX_UPLOAD_BYTES",
-                 "MAX_IMAGE_PIXELS", "DECODE_CONCURRENCY", "DECODE_WAIT_SECONDS",
-                 "UPLOAD_PENDING_MAX_COUNT", "UPLOAD_PENDING_MAX_BYTES",
-                 "UPLOAD_PENDING_EXPIRE_HOURS", "EXPORT_MAX_RECORDS", "EXPORT_STALL_SECONDS",
-                 "RECORD_LATE_AFTER_HOURS", "DEVICE_CLOCK_AHEAD_SECONDS",
+_INT_SETTINGS = {"TOKEN_LIFETIME_DAYS", "LOGIN_MAX_FAILURES", "LOGIN_MAX_FAILURES_PER_USER",
+                 "LOGIN_MAX_FAILURES_PER_ADDRESS", "LOGIN_WINDOW_SECONDS", "LOGIN_MAX_DELAY_SECONDS",
+                 "LOGIN_KNOWN_ADDRESS_DAYS", "TRUSTED_PROXY_HOPS", "MAX_CONTENT_LENGTH",
+                 "MAX_BODY_BYTES", "MAX_LOGIN_BODY_BYTES", "MAX_RECORD_BODY_BYTES", "MAX_JSON_DEPTH",
+                 "MAX_UPLOAD_BYTES", "MAX_IMAGE_PIXELS", "EXPORT_MAX_RECORDS", "EXPORT_STALL_SECONDS",
+                 "EXPORT_MAX_ACTIVE", "EXPORT_MAX_ACTIVE_PER_USER", "EXPORT_WORKERS",
+                 "EXPORT_FILE_HOURS", "RECORD_LATE_AFTER_HOURS", "DEVICE_CLOCK_AHEAD_SECONDS",
+                 "DECODE_CONCURRENCY", "DECODE_WAIT_SECONDS", "UPLOAD_PENDING_MAX_COUNT",
+                 "UPLOAD_PENDING_MAX_BYTES", "UPLOAD_PENDING_EXPIRE_HOURS",
                  "FOLLOWUP_ESCALATE_AFTER_DAYS", "FOLLOWUP_SAMPLE_PERCENT"}
 
 

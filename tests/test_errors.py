@@ -77,15 +77,16 @@ def test_unknown_url_and_wrong_method_use_the_envelope(client, supervisor_setup)
 
 def test_oversized_body_is_413_with_the_limit(client, supervisor_setup, app):
     prop, _, en_headers = supervisor_setup
-    app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
+    app.config["MAX_BODY_BYTES"] = 1024 * 1024
     try:
         response = client.post(f"/api/properties/{prop.id}/units",
                                data=b"{" + b" " * (2 * 1024 * 1024) + b"}",
                                headers={**en_headers, "Content-Type": "application/json"})
     finally:
-        app.config["MAX_CONTENT_LENGTH"] = 32 * 1024 * 1024
+        app.config["MAX_BODY_BYTES"] = 256 * 1024
     assert response.status_code == 413
     assert "1 MB" in response.get_json()["error"]["message"]
+    assert response.get_json()["error"]["details"] == {"max_bytes": 1024 * 1024}
 
 
 def test_integers_do_not_accept_floats(client, make_property, make_user, auth_headers):

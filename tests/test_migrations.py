@@ -74,3 +74,31 @@ def test_follow_ups_from_before_work_orders_keep_their_finding_time_and_callback
     row = db.session.get(FollowUp, follow_up_id)
     assert row.found_at.replace(tzinfo=None) == raised
     assert (row.source, row.callback_required, row.approval_required) == ("inspection", True, False)
+def test_records_stored_before_the_search_text_existed_get_it(app, app_ctx, make_property,
+                                                              make_user):
+    """Data migration 00877bbc2555: the written text of records already stored is filled."""
+    import uuid
+    from datetime import UTC, datetime
+
+    import sqlalchemy as sa
+
+    from server.checklists.operations import find_version, load_checklists
+    from server.inspections.models import Inspection
+    from tests.test_checklists import REPO_CHECKLISTS
+    load_checklists(REPO_CHECKLISTS)
+    prop, patrol = make_property(), make_user("patrol")
+    answers = {"fire_doors": {"value": "fail", "comment": "防火门未关闭", "photos": [
+        {"sha256": "ab" * 32}]}, "signature": {"signature": {"signer_name": "李巡查"}}}
+    record_id = uuid.uuid4()
+    now = datetime(2026, 11, 20, 13, tzinfo=UTC)
+    db.session.add(Inspection(
+        id=record_id, property_id=prop.id, checklist_version_id=find_version("night_check", 1).id,
+        checklist_code="night_check", subject_type="property", subject_id=prop.id,
+        inspector_id=patrol.id, revision=1, answers=answers, started_at_device=now.isoformat(),
+        completed_at_device=now.isoformat(), completed_at=now, seal_hash="0" * 64))
+    db.session.commit()
+    db.session.remove()
+    downgrade(revision="8ab402da98eb")
+    upgrade()
+    text = db.session.scalar(sa.text("SELECT answer_text FROM inspections"))
+    assert sorted(text.split("\n")) == ["李巡查", "防火门未关闭"]  # JSONB orders keys its own way

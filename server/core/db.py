@@ -69,3 +69,14 @@ def write_at_commit(write):
 def run_commit_hooks():
     for write in g.pop("commit_hooks", []):
         write()
+
+
+# Searches take what people type literally: their % and _ are characters, not LIKE wildcards.
+LIKE_ESCAPE = "\\"
+
+
+def contains_pattern(text: str) -> str:
+    """A LIKE pattern (with ``escape=LIKE_ESCAPE``) matching values that contain ``text``."""
+    escaped = (text.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2).replace("%", LIKE_ESCAPE + "%")
+               .replace("_", LIKE_ESCAPE + "_"))
+    return f"%{escaped}%"

@@ -86,11 +86,20 @@ def http_exception_response(error: HTTPException):
         return error_response("request.invalid", details={"fields": messages},
                               headers=headers)
     code = CODE_FOR_HTTP_STATUS.get(status, "request.bad" if status < 500 else "server.error")
-    params = {}
+    params, details = {}, None
     if status == 413:
-        from flask import current_app
-        params["limit"] = f"{current_app.config['MAX_CONTENT_LENGTH'] // (1024 * 1024)} MB"
-    return error_response(code, headers=headers, http_status=status, **params)
+        from flask import request
+        limit = request.max_content_length  # this endpoint's (server/core/limits.py)
+        params["limit"] = size_text(limit)
+        details = {"max_bytes": limit}
+    return error_response(code, details=details, headers=headers, http_status=status, **params)
+
+
+def size_text(size: int) -> str:
+    """A byte count as people read it: 4 KB, 256 KB, 32 MB."""
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):g} MB"
+    return f"{size / 1024:g} KB"
 
 
 def _is_invalid_json(messages) -> bool:

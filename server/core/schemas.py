@@ -1,6 +1,7 @@
 """Schema building blocks shared by every package's wire schemas."""
 
 from collections.abc import Mapping
+from datetime import date, datetime
 
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, pre_load, validate
 
@@ -63,6 +64,23 @@ def Id(**kwargs):  # noqa: N802 - reads like a field class at call sites
     """A database id in input: an integer (never a float) that a row could have."""
     kwargs.setdefault("strict", True)
     return fields.Integer(validate=validate.Range(min=1, max=MAX_ID), **kwargs)
+
+
+# Dates and times people and phones send lie in this century. Year 0001 or 9999 is a typo or an
+# attack; refused at the wire, they never reach arithmetic that overflows (a day after
+# 9999-12-31) or a database column that cannot hold them.
+EARLIEST_DAY, LATEST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+
+
+def Day(**kwargs):  # noqa: N802 - reads like a field class at call sites
+    """A calendar day in input (YYYY-MM-DD) between EARLIEST_DAY and LATEST_DAY."""
+    return fields.Date(validate=validate.Range(min=EARLIEST_DAY, max=LATEST_DAY), **kwargs)
+
+
+def plausible_moment(moment: datetime) -> bool:
+    """A time a phone's clock could show: within EARLIEST_DAY and LATEST_DAY, by its own date
+    (no arithmetic, so even year 1 or 9999 with any offset is answered, not overflowed)."""
+    return EARLIEST_DAY <= moment.date() <= LATEST_DAY
 
 
 def Name(maximum: int = 100, **kwargs):  # noqa: N802 - reads like a field class at call sites

@@ -1,10 +1,11 @@
 from datetime import date
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, fields, validate
 
 from server.core.i18n import current_language
-from server.core.schemas import Id, InputSchema, PageMetaSchema, PageQuerySchema
-from server.inspections.answers import SHA256, parse_device_time
+from server.core.schemas import Day, Id, InputSchema, PageMetaSchema, PageQuerySchema
+from server.inspections.answers import SHA256
+from server.inspections.schemas import device_time
 
 from . import operations, reports
 from .categories import CATEGORIES, CHANNELS
@@ -19,21 +20,16 @@ from .models import (
 MONTH = validate.Regexp(r"^20[0-9]{2}-(0[1-9]|1[0-2])$")
 
 
-def _device_time(text: str):
-    if len(text) > 40 or parse_device_time(text) is None:
-        raise ValidationError("ISO 8601 time with an offset")
-
-
 class PhotoRef(InputSchema):
     sha256 = fields.String(required=True, validate=validate.Regexp(SHA256))
-    captured_at = fields.String(validate=_device_time)
+    captured_at = fields.String(validate=device_time)
 
 
 class FollowUpIn(InputSchema):
     property_id = Id(required=True)
     description = fields.String(required=True, validate=validate.Length(min=1, max=2000))
     assignee_id = Id(required=True)
-    due_date = fields.Date(required=True)
+    due_date = Day(required=True)
     subject_label = fields.String(validate=validate.Length(max=100))
     callback_required = fields.Boolean(metadata={"description": "an owner is involved"})
 
@@ -54,7 +50,7 @@ class WorkOrderIn(InputSchema):
     location = fields.String(validate=validate.Length(max=100), allow_none=True,
                              metadata={"description": "where, when it is not a household"})
     group_risk = fields.Boolean(metadata={"description": "群诉风险 (complaints)"})
-    reported_at = fields.String(required=True, validate=_device_time,
+    reported_at = fields.String(required=True, validate=device_time,
                                 metadata={"description": "phone time the owner reported it"})
     photos = fields.List(fields.Nested(PhotoRef), validate=validate.Length(max=10))
     assignee_id = Id(allow_none=True)
@@ -66,15 +62,16 @@ class FollowUpEventIn(InputSchema):
         [a.value for a in FollowUpAction if a != FollowUpAction.CREATE]))
     note = fields.String(validate=validate.Length(max=2000), allow_none=True)
     photos = fields.List(fields.Nested(PhotoRef), validate=validate.Length(max=10))
-    at = fields.String(validate=_device_time, metadata={"description": "phone time of the step"})
+    at = fields.String(validate=device_time, metadata={"description": "phone time of the step"})
     assignee_id = Id()
-    due_date = fields.Date()
+    due_date = Day()
     satisfaction = fields.String(validate=validate.OneOf([s.value for s in Satisfaction]),
                                  metadata={"description": "callback: the owner's answer"})
     contact_method = fields.String(validate=validate.OneOf([m.value for m in ContactMethod]))
     contact_with = fields.String(validate=validate.Length(max=100), allow_none=True)
     responsible = fields.String(validate=validate.Length(max=100),
                                 metadata={"description": "approve: the person held responsible"})
+    due_date = Day()
 
 
 class FollowUpQuery(PageQuerySchema):
@@ -128,7 +125,7 @@ class FollowUpOut(Schema):
     last_fixer_id = fields.Function(lambda f: operations.last_fixer_id(f), allow_none=True)
     assignee = fields.Function(lambda f: {"id": f.assignee.id,
                                           "display_name": f.assignee.display_name})
-    due_date = fields.Date()
+    due_date = Day()
     status = fields.String()
     created_at = fields.DateTime()
     updated_at = fields.DateTime()

@@ -5,11 +5,11 @@ from flask import Response, request
 
 from server.core.api import Blueprint
 from server.core.pagination import paginate
-from server.users.access import current_user, requires, visible_or_404
+from server.users.access import current_user, requires
 from server.users.permissions import Permission
 
 from . import listing, operations
-from .models import Inspection
+from .access import readable_record_or_404
 from .schemas import ExportQuery, InspectionIn, InspectionOut, InspectionPage, InspectionQuery, PushHeaders
 from .seal import record_export_filename, record_export_json
 
@@ -76,7 +76,7 @@ def push_inspection(data, headers, record_id: uuid.UUID):
 @requires(Permission.RECORD_READ)
 def get_inspection(record_id: uuid.UUID):
     """One record as the server holds it, with which attachments are still missing."""
-    return operations.load_one_printed(visible_or_404(Inspection, record_id))
+    return operations.load_one_printed(readable_record_or_404(record_id))
 
 
 @blp.route("/<uuid:record_id>/record.json", methods=["GET"])
@@ -88,7 +88,7 @@ def get_inspection(record_id: uuid.UUID):
 @requires(Permission.RECORD_READ)
 def record_json(record_id: uuid.UUID):
     """One record as a downloadable JSON document that anyone can check against its seal."""
-    record = visible_or_404(Inspection, record_id)
+    record = readable_record_or_404(record_id)
     response = Response(record_export_json(record), mimetype="application/json")
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{record_export_filename(record)}"')

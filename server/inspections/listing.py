@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from flask import current_app
 
-from server.core.db import db
+from server.core.db import LIKE_ESCAPE, contains_pattern, db
 from server.core.i18n import translate
 from server.properties.access import require_property
 from server.properties.models import Property, Renovation
@@ -64,11 +64,13 @@ def filtered(query: dict):
             sa.and_(Inspection.subject_type == "renovation", Inspection.subject_id.in_(
                 sa.select(Renovation.id).where(Renovation.unit_id == unit_id)))))
     if query.get("q"):
-        # Free text: the inspector's name or anything written in the answers (comments).
-        like = f"%{query['q']}%"
+        # Free text: the inspector's name or anything people wrote in the answers, taken as
+        # typed: % and _ are characters to find, not wildcards.
+        like = contains_pattern(query["q"])
         statement = statement.where(sa.or_(
-            sa.cast(Inspection.answers, sa.Text).like(like),
-            Inspection.inspector_id.in_(sa.select(User.id).where(User.display_name.like(like)))))
+            Inspection.answer_text.like(like, escape=LIKE_ESCAPE),
+            Inspection.inspector_id.in_(sa.select(User.id).where(
+                User.display_name.like(like, escape=LIKE_ESCAPE)))))
     return statement.order_by(Inspection.completed_at.desc(), Inspection.id)
 
 
@@ -103,13 +105,37 @@ def export_rows(query: dict):
                record.device_clock_offset_seconds, record.seal_hash]
 
 
+# A cell starting with one of these is a formula to Excel, LibreOffice and WPS: a unit name or a
+# display name like "=HYPERLINK(...)" or "@SUM(...)" would run on the supervisor's computer.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def is_formula_like(value) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+
+
+def csv_safe(value):
+    """Text a spreadsheet would run as a formula, quoted with a leading apostrophe (which the
+    spreadsheet hides and keeps the text as typed); everything else as it is."""
+    return "'" + value if is_formula_like(value) else value
+
+
 def export_csv(query: dict) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(export_header())
-    writer.writerows(export_rows(query))
+    writer.writerows([csv_safe(value) for value in row] for row in export_rows(query))
     # With a BOM, Excel on Windows opens the UTF-8 file with its Chinese intact.
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _text_cell(sheet, value: str):
+    """openpyxl stores a string starting with "=" as a formula; this cell holds it as text,
+    shown exactly as written and never evaluated."""
+    from openpyxl.cell import WriteOnlyCell
+    cell = WriteOnlyCell(sheet, value)
+    cell.data_type = "s"
+    return cell
 
 
 def export_xlsx(query: dict) -> bytes:
@@ -121,7 +147,8 @@ def export_xlsx(query: dict) -> bytes:
     sheet = workbook.create_sheet(translate("export.sheet_title", EXPORT_LANGUAGE))
     sheet.append(export_header())
     for row in rows:
-        sheet.append(row)
+        sheet.append([_text_cell(sheet, value) if is_formula_like(value) else value
+                      for value in row])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

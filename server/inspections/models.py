@@ -1,5 +1,6 @@
 """Inspection records (巡查记录) as pushed by phones, with every sealed revision kept."""
 
+import re
 import uuid
 from datetime import datetime
 from enum import StrEnum
@@ -55,6 +56,10 @@ class Inspection(db.Model):
     completed_at_device: Mapped[str] = mapped_column(sa.String(40))
     completed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     seal_hash: Mapped[str] = mapped_column(sa.String(64))
+    # What people wrote in the answers (comments, text answers, signers' names), one per line:
+    # the records list searches this, never the answers' JSON with its keys and hashes.
+    # Kept in step with ``answers`` by the mapper events below.
+    answer_text: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     device_id: Mapped[str | None] = mapped_column(sa.String(200))
     # Phone clock minus server clock at receipt (from X-Device-Time); None if not sent.
     device_clock_offset_seconds: Mapped[int | None]
@@ -86,6 +91,42 @@ class Inspection(db.Model):
     def clock_differs(self) -> bool:
         offset = self.device_clock_offset_seconds
         return offset is not None and abs(offset) > CLOCK_TOLERANCE_SECONDS
+
+
+# A choice, pass/fail or yes/no answer is an option's code (``fail``, ``lent_out``), not words.
+_OPTION_CODE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def written_text(answers) -> str:
+    """The words people wrote in ``answers``: comments, free-text values and signers' names,
+    of every item and register row, one per line (option codes, hashes and times left out)."""
+    found: list[str] = []
+
+    def take(answer):
+        if not isinstance(answer, dict):
+            return
+        for key in ("comment", "value"):
+            text = answer.get(key)
+            if isinstance(text, str) and text.strip() and not (
+                    key == "value" and _OPTION_CODE.match(text)):
+                found.append(text.strip())
+        signature = answer.get("signature")
+        if isinstance(signature, dict) and isinstance(signature.get("signer_name"), str):
+            found.append(signature["signer_name"].strip())
+        rows = answer.get("rows")
+        if isinstance(rows, dict):
+            for row in rows.values():
+                take(row)
+
+    for answer in (answers or {}).values() if isinstance(answers, dict) else ():
+        take(answer)
+    return "\n".join(found)
+
+
+@sa.event.listens_for(Inspection, "before_insert")
+@sa.event.listens_for(Inspection, "before_update")
+def _keep_answer_text(_mapper, _connection, record: Inspection):
+    record.answer_text = written_text(record.answers)
 
 
 class InspectionRevision(db.Model):

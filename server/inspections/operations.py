@@ -21,8 +21,10 @@ from server.media.access import check_citable
 from server.media.models import Blob
 from server.properties.access import require_property
 from server.properties.models import Key, KeyStatus, Property, Renovation, RenovationStatus, Unit
+from server.users.access import can_see_property
 from server.users.models import User
 
+from .access import may_read_record
 from .answers import AnswerCheck, parse_device_time
 from .models import Inspection, InspectionAttachment, InspectionRevision, InspectionStatus
 from .seal import attachment_hashes, seal_hash, seal_payload
@@ -48,6 +50,11 @@ def push_record(user: User, record_id: uuid.UUID, data: dict, check_revision,
                                       user.username, data["answers"], data["started_at"],
                                       data["completed_at"]))
     existing = _locked(record_id)
+    if existing is not None and not (can_see_property(existing.property_id, user)
+                                     and may_read_record(existing, user)):
+        # Someone else's record, or another property's: the same 404 as its GET, so a PUT
+        # reveals neither that the id exists nor its revision and status.
+        raise Problem("not_found")
     if existing is not None and expected in _known_seals(existing):
         return existing  # a resend: the effect of sending it once
 

@@ -1,15 +1,25 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from server.core.i18n import field_text
-from server.core.schemas import HeadersSchema, Id, InputSchema, PageMetaSchema, PageQuerySchema
+from server.core.schemas import (
+    Day,
+    HeadersSchema,
+    Id,
+    InputSchema,
+    PageMetaSchema,
+    PageQuerySchema,
+    plausible_moment,
+)
 
 from .answers import parse_device_time
 
 HEX64 = validate.Regexp(r"^[0-9a-f]{64}$", error="64 lowercase hex characters")
 
 
-def _device_time(text: str):
-    if len(text) > 40 or parse_device_time(text) is None:
+def device_time(text: str):
+    """Validator of a phone's timestamp: ISO 8601 with an offset, in this century."""
+    parsed = parse_device_time(text) if len(text) <= 40 else None
+    if parsed is None or not plausible_moment(parsed):
         raise ValidationError("ISO 8601 time with an offset, e.g. 2026-11-23T09:10:00+08:00")
 
 
@@ -43,8 +53,8 @@ class InspectionIn(InputSchema):
     subject = fields.Nested(SubjectRef, required=True)
     answers = fields.Dict(keys=fields.String(), required=True,
                           metadata={"description": "item id → answer; see docs/sync-protocol.md"})
-    started_at = fields.String(required=True, validate=_device_time)
-    completed_at = fields.String(required=True, validate=_device_time)
+    started_at = fields.String(required=True, validate=device_time)
+    completed_at = fields.String(required=True, validate=device_time)
     device_id = fields.String(validate=validate.Length(max=200), allow_none=True)
     seal = fields.Nested(SealIn, required=True)
 
@@ -94,8 +104,8 @@ class InspectionOut(Schema):
 class InspectionQuery(PageQuerySchema):
     property_id = Id(strict=False)
     checklist = fields.String(validate=validate.Length(max=64))
-    date_from = fields.Date(metadata={"description": "completed on or after (property's zone)"})
-    date_to = fields.Date(metadata={"description": "completed on or before"})
+    date_from = Day(metadata={"description": "completed on or after (property's zone)"})
+    date_to = Day(metadata={"description": "completed on or before"})
     inspector_id = Id(strict=False)
     status = fields.String(validate=validate.OneOf(("submitted", "returned", "approved")))
     has_failures = fields.Boolean()

@@ -123,5 +123,20 @@ def download_blob(query, sha256):
     # Content-addressed: the bytes behind this URL never change.
     response.headers["Cache-Control"] = "private, max-age=31536000, immutable"
     response.headers["ETag"] = f'"{sha256}-{variant}"'
+    _as_inert_file(response, f"{sha256[:16]}-{variant}", mimetype, inline=variant != "original")
     return response
+
+
+_EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp",
+               "image/heic": "heic", "image/heif": "heif"}
+
+
+def _as_inert_file(response: Response, name: str, mimetype: str, inline: bool):
+    """Whatever an uploaded file holds, a browser shows it as the image it claims to be or saves
+    it, never runs it: its declared type only (nosniff, on every answer), a file name, and a
+    sandbox with nothing allowed should it be opened on its own. The original is a download."""
+    extension = _EXTENSIONS.get(mimetype, "bin")
+    response.headers["Content-Disposition"] = (
+        f'{"inline" if inline else "attachment"}; filename="{name}.{extension}"')
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
 

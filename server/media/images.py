@@ -155,8 +155,29 @@ def carries_location(image: Image.Image) -> bool:
     return any(tag in xmp for tag in _XMP_LOCATION)
 
 
+_PNG_END = b"IEND\xaeB`\x82"
+
+
+def has_trailing_data(data: bytes, image_format: str) -> bool:
+    """Bytes after the image's end: a JPEG past its end marker, a PNG past its IEND chunk, a
+    WebP past its RIFF length. Nothing a camera or the phone's re-encoding writes, but the
+    place to hide a web page in a file that still decodes as a picture. (HEIF has no end
+    marker; its original is only ever served as a download.)"""
+    if image_format == "JPEG":
+        return not data.rstrip(b"\x00").endswith(b"\xff\xd9")
+    if image_format == "PNG":
+        return not data.endswith(_PNG_END)
+    if image_format == "WEBP":
+        riff_length = int.from_bytes(data[4:8], "little") + 8
+        return len(data) > riff_length + (riff_length % 2)
+    return False
+
+
 def process(data: bytes, content_type: str, kind: str, max_pixels: int) -> ProcessedImage:
     image = decode(data, content_type, kind, max_pixels)
+    if has_trailing_data(data, image.format):
+        # The original is kept and served byte for byte: nothing may ride along with it.
+        raise Problem("upload.trailing_data")
     if carries_location(image):
         # The original is kept byte for byte (its SHA-256 names it and is sealed in records),
         # so its metadata cannot be removed here: a photo that records where someone's home

@@ -5,10 +5,13 @@ answers "stored" for something a crash could still lose.
 """
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
 from flask import current_app
+
+_CHUNK = 1024 * 1024
 
 
 class LocalBlobStore:
@@ -39,8 +42,30 @@ class LocalBlobStore:
         finally:
             os.close(directory)
 
+    def put_file(self, key: str, source: str):
+        """Store the file at ``source`` (a finished export), read in chunks, never whole."""
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".part-")
+        try:
+            with os.fdopen(fd, "wb") as handle, open(source, "rb") as data:
+                shutil.copyfileobj(data, handle, _CHUNK)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
     def get(self, key: str) -> bytes:
         return self._path(key).read_bytes()
+
+    def open(self, key: str):
+        """A binary file object of the stored bytes, to stream an answer from."""
+        return self._path(key).open("rb")
+
+    def delete(self, key: str):
+        self._path(key).unlink(missing_ok=True)
 
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()
@@ -58,8 +83,18 @@ class S3BlobStore:
     def put(self, key: str, data: bytes):
         self.client.put_object(Bucket=self.bucket, Key=self.prefix + key, Body=data)
 
+    def put_file(self, key: str, source: str):
+        # Multipart for large files, read from disk in parts.
+        self.client.upload_file(source, self.bucket, self.prefix + key)
+
     def get(self, key: str) -> bytes:
         return self.client.get_object(Bucket=self.bucket, Key=self.prefix + key)["Body"].read()
+
+    def open(self, key: str):
+        return self.client.get_object(Bucket=self.bucket, Key=self.prefix + key)["Body"]
+
+    def delete(self, key: str):
+        self.client.delete_object(Bucket=self.bucket, Key=self.prefix + key)
 
     def exists(self, key: str) -> bool:
         from botocore.exceptions import ClientError

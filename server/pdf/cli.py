@@ -7,7 +7,7 @@ from flask.cli import with_appcontext
 from server.core.db import db
 from server.inspections.models import Inspection
 
-from .operations import record_filename, record_pdf
+from .operations import delete_expired_exports, record_filename, record_pdf
 from .schemas import LANGUAGES
 
 
@@ -26,3 +26,15 @@ def pdf_command(record_id: uuid.UUID, output: Path | None, lang: str):
     data = record_pdf(record, lang)
     output.write_bytes(data)
     click.echo(f"{output}: {len(data)} bytes")
+
+
+@click.command("purge-exports")
+@with_appcontext
+def purge_exports_command():
+    """Delete export files kept longer than EXPORT_FILE_HOURS (new exports do it too; run this
+    from cron where exports are rare)."""
+    total = 0
+    while deleted := delete_expired_exports():
+        db.session.commit()
+        total += deleted
+    click.echo(f"{total} expired export files deleted")

@@ -1,9 +1,11 @@
 """Starting export jobs without blocking the web process.
 
 EXPORT_QUEUE selects how (config, env XUNCHA_EXPORT_QUEUE):
-- "thread" (embedded default): a daemon thread in the process that took the request, with its
-  own app context and database session. The job's state is in the database, so any process
-  answers progress questions; a job whose process dies is failed by `fail_if_stalled`.
+- "thread" (embedded default): a pool of EXPORT_WORKERS threads in the process that took the
+  request (one by default), each job with its own app context and database session; more
+  jobs wait their turn in the pool's queue, so a burst of exports cannot take every core and
+  all memory from the phones. The job's state is in the database, so any process answers
+  progress questions; a job whose process dies is failed by `fail_if_stalled`.
 - "rq": enqueued on Redis (REDIS_URL, queue EXPORT_RQ_QUEUE) for RQ workers, started with the
   app's environment (DATABASE_URL, blob store settings) as
   `.venv/bin/rq worker --url redis://127.0.0.1:6379/0 xuncha-exports`; the worker builds its
@@ -16,6 +18,7 @@ from the database. Views use `after_this_request`, which runs after the request'
 
 import logging
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 from flask import current_app
 
@@ -34,10 +37,24 @@ def dispatch(job_id: int) -> None:
         run_export(job_id)
     elif mode == "thread":
         app = current_app._get_current_object()
-        threading.Thread(target=_run_in_thread, args=(app, job_id), name=f"export-{job_id}",
-                         daemon=True).start()
+        _pool(app.config["EXPORT_WORKERS"]).submit(_run_in_thread, app, job_id)
     else:
         raise ValueError(f"EXPORT_QUEUE must be thread, rq or inline, not {mode!r}")
+
+
+_executor: ThreadPoolExecutor | None = None
+_executor_lock = threading.Lock()
+
+
+def _pool(workers: int) -> ThreadPoolExecutor:
+    """This process's export threads, made at the first export (after a server forked its
+    workers, so each worker has its own)."""
+    global _executor
+    with _executor_lock:
+        if _executor is None:
+            _executor = ThreadPoolExecutor(max_workers=max(1, workers),
+                                           thread_name_prefix="export")
+        return _executor
 
 
 def _run_in_thread(app, job_id: int):

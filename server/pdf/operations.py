@@ -5,11 +5,13 @@ request. `run_export` is the one exception: it runs outside any request (a threa
 worker) and commits its own progress after each record, so every process sees it move.
 """
 
-import io
 import logging
+import os
 import secrets
+import tempfile
 import uuid
 import zipfile
+from contextlib import nullcontext
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -29,7 +31,7 @@ from server.users.models import User
 
 from . import history
 from .models import ExportJob, ExportStatus
-from .schemas import RecordDocumentSchema
+from .schemas import RecordDocumentSchema, export_expires_at
 
 log = logging.getLogger(__name__)
 
@@ -96,9 +98,38 @@ def matching_records(filters: dict) -> list[uuid.UUID]:
     return list(db.session.scalars(statement))
 
 
+def active_exports(user: User | None = None):
+    """Exports queued or running (and still moving: a stalled one no longer counts)."""
+    moving_since = utcnow() - timedelta(seconds=current_app.config["EXPORT_STALL_SECONDS"])
+    statement = sa.select(sa.func.count()).select_from(ExportJob).where(
+        ExportJob.status.in_((ExportStatus.QUEUED, ExportStatus.RUNNING)),
+        ExportJob.updated_at > moving_since)
+    if user is not None:
+        statement = statement.where(ExportJob.user_id == user.id)
+    return db.session.scalar(statement)
+
+
+def check_export_capacity(user: User):
+    """429 while the caller has EXPORT_MAX_ACTIVE_PER_USER exports under way, or everyone
+    together EXPORT_MAX_ACTIVE: each export renders hundreds of pages, and the web process
+    that renders them must keep answering phones."""
+    config = current_app.config
+    # One caller's requests queue here (a row lock on PostgreSQL), so two at once cannot both
+    # pass the per-person count.
+    db.session.execute(sa.select(User.id).where(User.id == user.id).with_for_update())
+    limit = config["EXPORT_MAX_ACTIVE_PER_USER"]
+    if active_exports(user) >= limit:
+        raise Problem("export.busy_user", headers={"Retry-After": "30"},
+                      details={"max_active": limit}, limit=limit)
+    if active_exports() >= config["EXPORT_MAX_ACTIVE"]:
+        raise Problem("export.busy", headers={"Retry-After": "60"},
+                      details={"max_active": config["EXPORT_MAX_ACTIVE"]})
+
+
 def create_export(user: User, data: dict) -> ExportJob:
     """A queued export of the records matching ``data``'s filters. Flushes only; the caller
     starts it (`jobs.dispatch`) after the commit."""
+    check_export_capacity(user)
     filters = {key: data[key] for key in FILTERS if data.get(key) is not None}
     if filters.get("date_from") and filters.get("date_to") and filters["date_to"] < filters["date_from"]:
         raise Problem("export.bad_dates")
@@ -131,13 +162,36 @@ def fail_if_stalled(job: ExportJob) -> ExportJob:
     return job
 
 
-def export_file(job: ExportJob) -> tuple[bytes, str, str]:
-    """(bytes, mimetype, download name) of a finished export."""
-    if job.status != ExportStatus.DONE or not job.file_key:
+def export_file(job: ExportJob):
+    """(open file, mimetype, download name) of a finished export, to stream from."""
+    if job.status != ExportStatus.DONE:
         raise Problem("export.not_ready", details={"status": job.status})
+    hours = current_app.config["EXPORT_FILE_HOURS"]
+    if not job.file_key or export_expires_at(job) <= utcnow():
+        raise Problem("export.expired", details={"kept_hours": hours}, hours=hours)
     extension = "zip" if job.format == "zip" else "pdf"
     mimetype = "application/zip" if job.format == "zip" else "application/pdf"
-    return blob_store().get(job.file_key), mimetype, f"xuncha-export-{job.id}.{extension}"
+    return blob_store().open(job.file_key), mimetype, f"xuncha-export-{job.id}.{extension}"
+
+
+def delete_expired_exports(limit: int = 100) -> int:
+    """Delete the files of exports past their lifetime (the rows stay, as their history);
+    returns how many. Flushes; run at each new export and by `flask purge-exports`."""
+    cutoff = utcnow() - timedelta(hours=current_app.config["EXPORT_FILE_HOURS"])
+    expired = db.session.scalars(
+        sa.select(ExportJob).where(ExportJob.file_key.is_not(None),
+                                   ExportJob.finished_at < cutoff).limit(limit)).all()
+    deleted = 0
+    for job in expired:
+        try:
+            blob_store().delete(job.file_key)
+        except Exception:  # noqa: BLE001 - one store error must not stop an export; try later
+            log.warning("could not delete export file %s", job.file_key, exc_info=True)
+            continue
+        job.file_key = None
+        deleted += 1
+    db.session.flush()
+    return deleted
 
 
 def run_export(job_id: int) -> None:
@@ -165,32 +219,44 @@ def run_export(job_id: int) -> None:
 
 
 def _render_job(job: ExportJob):
+    """Render the job's records one at a time into a file on disk: a ZIP gets each PDF as it
+    is made (memory holds one record at a time), a merged PDF is written straight to the file.
+    The finished file goes to the blob store in chunks."""
     from . import render
     user = db.session.get(User, job.user_id)
     if user is None or not user.is_active or not can_see_property(job.property_id, user):
         raise PermissionError("the requester may no longer see this property")
-    documents, exports, archive = [], [], io.BytesIO()
-    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_STORED) as zipped:
-        for record_id in job.record_ids:
-            record = db.session.get(Inspection, uuid.UUID(record_id))
-            if record is not None and record.property_id == job.property_id:
-                doc = record_document(record, job.language)
-                rendered = render.document(doc)
-                if job.format == "zip":
-                    # PDFs hold JPEGs that do not compress further: store, don't deflate.
-                    zipped.writestr(record_filename(record),
-                                    render.write_pdf([rendered], [doc["record_json"]]))
-                else:
-                    documents.append(rendered)
-                    exports.append(doc["record_json"])
-            job.done += 1
-            db.session.commit()
-    if job.format == "pdf" and not documents:
-        raise LookupError("none of the export's records exist any more")
-    data = archive.getvalue() if job.format == "zip" else render.write_pdf(documents, exports)
-    # An unguessable key: the file is only ever served through the access-checked endpoint.
-    key = f"exports/{job.id}-{secrets.token_hex(8)}.{'zip' if job.format == 'zip' else 'pdf'}"
-    blob_store().put(key, data)
-    job.file_key, job.file_size = key, len(data)
+    extension = "zip" if job.format == "zip" else "pdf"
+    with tempfile.TemporaryDirectory(prefix="xuncha-export-") as folder:
+        path = os.path.join(folder, f"export.{extension}")
+        documents, exports = [], []
+        # PDFs hold JPEGs that do not compress further: store, don't deflate.
+        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) if (
+                job.format == "zip") else nullcontext() as zipped:
+            for record_id in job.record_ids:
+                record = db.session.get(Inspection, uuid.UUID(record_id))
+                if record is not None and record.property_id == job.property_id:
+                    doc = record_document(record, job.language)
+                    rendered = render.document(doc)
+                    if zipped is not None:
+                        zipped.writestr(record_filename(record),
+                                        render.write_pdf([rendered], [doc["record_json"]]))
+                    else:
+                        documents.append(rendered)
+                        exports.append(doc["record_json"])
+                job.done += 1
+                # The session keeps no record it no longer points to (a weak identity map):
+                # memory holds the record being rendered, not all before it.
+                db.session.commit()
+        if job.format == "pdf":
+            if not documents:
+                raise LookupError("none of the export's records exist any more")
+            render.write_pdf(documents, exports, target=path)
+            documents.clear()
+        # An unguessable key: the file is only ever served through the access-checked endpoint.
+        key = f"exports/{job.id}-{secrets.token_hex(8)}.{extension}"
+        blob_store().put_file(key, path)
+        size = os.path.getsize(path)
+    job.file_key, job.file_size = key, size
     job.status, job.finished_at = ExportStatus.DONE, utcnow()
     db.session.commit()

@@ -105,17 +105,18 @@ def document(doc: dict, fetcher=None):
                 url_fetcher=fetcher).render()
 
 
-def write_pdf(documents: list, records: list[tuple[str, bytes]] = ()) -> bytes:
-    """One PDF of the pages of ``documents``, each keeping its own page numbers. ``records``
-    (file name, JSON bytes) are embedded as file attachments: the records' JSON exports, from
-    which scripts/verify_seal.py recomputes each printed seal."""
+def write_pdf(documents: list, records: list[tuple[str, bytes]] = (), target=None) -> bytes | None:
+    """One PDF of the pages of ``documents``, each keeping its own page numbers: its bytes, or
+    written to the file ``target`` (then None). ``records`` (file name, JSON bytes) are embedded
+    as file attachments: the records' JSON exports, from which scripts/verify_seal.py
+    recomputes each printed seal."""
     attachments = [Attachment(string=data, name=name, description="record JSON with its seal")
                    for name, data in records]
     first = documents[0]
     if len(documents) == 1:
-        return first.write_pdf(attachments=attachments)
+        return first.write_pdf(target, attachments=attachments)
     pages = [page for doc in documents for page in doc.pages]
-    return first.copy(pages).write_pdf(attachments=attachments)
+    return first.copy(pages).write_pdf(target, attachments=attachments)
 
 
 def render_pdf(doc: dict, fetcher=None) -> bytes:

@@ -8,13 +8,14 @@ dumps it with the schema. The result holds only str / int / bool / None / lists 
 every piece of user text in it is printed escaped by the template.
 """
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
+from flask import current_app
 from marshmallow import Schema, fields, validate
 
 from server.checklists.items import is_failure, is_row_failure
 from server.core.i18n import LANGUAGES, catalog, translate
-from server.core.schemas import Id, InputSchema
+from server.core.schemas import Day, Id, InputSchema
 from server.inspections.answers import parse_device_time
 from server.inspections.models import InspectionStatus
 from server.properties.models import Unit
@@ -35,8 +36,8 @@ class ExportIn(InputSchema):
     property_id = Id(required=True)
     checklist = fields.String(validate=validate.Length(min=1, max=64),
                               metadata={"description": "checklist code"})
-    date_from = fields.Date(metadata={"description": "completed on or after (property's zone)"})
-    date_to = fields.Date(metadata={"description": "completed on or before (property's zone)"})
+    date_from = Day(metadata={"description": "completed on or after (property's zone)"})
+    date_to = Day(metadata={"description": "completed on or before (property's zone)"})
     inspector_id = Id()
     status = fields.String(validate=validate.OneOf([s.value for s in InspectionStatus]))
     has_failures = fields.Boolean()
@@ -46,6 +47,13 @@ class ExportIn(InputSchema):
     format = fields.String(load_default="pdf", validate=validate.OneOf(("pdf", "zip")),
                            metadata={"description": "one merged PDF, or a ZIP of one PDF per record"})
     lang = fields.String(load_default="zh-CN", validate=validate.OneOf(LANGUAGES))
+
+
+def export_expires_at(job) -> datetime | None:
+    """When a finished export's file is deleted (EXPORT_FILE_HOURS after it was made)."""
+    if job.finished_at is None or job.status != "done":
+        return None
+    return job.finished_at + timedelta(hours=current_app.config["EXPORT_FILE_HOURS"])
 
 
 class ExportOut(Schema):
@@ -61,6 +69,9 @@ class ExportOut(Schema):
     error = fields.String(allow_none=True)
     created_at = fields.DateTime()
     finished_at = fields.DateTime(allow_none=True)
+
+    expires_at = fields.Function(export_expires_at, allow_none=True, metadata={
+        "description": "when the finished file is deleted; export again after that"})
 
     def get_file_url(self, job):
         return f"/api/exports/{job.id}/file" if job.status == "done" else None

@@ -7,7 +7,7 @@ supervisors and admins edit them. Edits carry the row version in If-Match.
 import sqlalchemy as sa
 
 from server.core.api import Blueprint
-from server.core.db import db
+from server.core.db import LIKE_ESCAPE, contains_pattern, db
 from server.core.pagination import paginate
 from server.users.access import requires, visible_or_404, visible_property_ids
 from server.users.permissions import Permission
@@ -104,9 +104,9 @@ def list_units(query, property_id):
     if query.get("key_customer") is not None:
         statement = statement.filter_by(is_key_customer=query["key_customer"])
     if query.get("q"):
-        like = f"%{query['q']}%"
-        statement = statement.where(sa.or_(Unit.room.like(like), Unit.building.like(like),
-                                           Unit.owner_name.like(like)))
+        like = contains_pattern(query["q"])
+        statement = statement.where(sa.or_(*(column.like(like, escape=LIKE_ESCAPE) for column in (
+            Unit.room, Unit.building, Unit.owner_name))))
     return paginate(statement, query)
 
 

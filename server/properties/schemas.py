@@ -2,7 +2,7 @@ from zoneinfo import available_timezones
 
 from marshmallow import Schema, fields, validate
 
-from server.core.schemas import Id, InputSchema, Name, PageMetaSchema, PageQuerySchema
+from server.core.schemas import Day, Id, InputSchema, Name, PageMetaSchema, PageQuerySchema
 
 from .models import KeyStatus, RenovationStatus
 
@@ -88,8 +88,8 @@ class RenovationOut(RegisterRowOut):
     permit_no = fields.String(allow_none=True)
     contractor_name = fields.String()
     contractor_phone = fields.String(allow_none=True)
-    permit_start = fields.Date()
-    permit_end = fields.Date()
+    permit_start = Day()
+    permit_end = Day()
     status = fields.String()
     note = fields.String(allow_none=True)
 
@@ -102,8 +102,8 @@ class RenovationIn(InputSchema):
     permit_no = fields.String(validate=validate.Length(max=40), allow_none=True)
     contractor_name = Name(required=True)
     contractor_phone = OPTIONAL_PHONE
-    permit_start = fields.Date(required=True)
-    permit_end = fields.Date(required=True)
+    permit_start = Day(required=True)
+    permit_end = Day(required=True)
     status = fields.String(load_default=RenovationStatus.PENDING.value,
                            validate=validate.OneOf(RENOVATION_STATUSES))
     note = fields.String(validate=validate.Length(max=2000), allow_none=True)
@@ -113,8 +113,8 @@ class RenovationUpdateIn(InputSchema):
     permit_no = fields.String(validate=validate.Length(max=40), allow_none=True)
     contractor_name = Name()
     contractor_phone = OPTIONAL_PHONE
-    permit_start = fields.Date()
-    permit_end = fields.Date()
+    permit_start = Day()
+    permit_end = Day()
     status = fields.String(validate=validate.OneOf(RENOVATION_STATUSES))
     note = fields.String(validate=validate.Length(max=2000), allow_none=True)
 

@@ -5,10 +5,11 @@ from marshmallow import Schema, fields
 
 from server.core.api import Blueprint
 from server.core.db import db
-from server.inspections.models import Inspection, InspectionRevision
+from server.inspections.access import readable_record_or_404
+from server.inspections.models import InspectionRevision
 from server.inspections.operations import load_one_printed
 from server.inspections.schemas import InspectionOut
-from server.users.access import current_user, requires, visible_or_404
+from server.users.access import current_user, requires
 from server.users.permissions import Permission
 
 from . import operations
@@ -44,7 +45,7 @@ class HistoryOut(Schema):
 @requires(Permission.RECORD_REVIEW)
 def review(data, record_id: uuid.UUID):
     """Approve a submitted record, or return it to its inspector with comments per item."""
-    record = visible_or_404(Inspection, record_id)
+    record = readable_record_or_404(record_id)
     record = operations.review_record(current_user(), record, data["action"], data["revision"],
                                       data.get("comment"), data["item_comments"])
     return load_one_printed(record)
@@ -55,7 +56,7 @@ def review(data, record_id: uuid.UUID):
 @requires(Permission.RECORD_READ)
 def history(record_id: uuid.UUID):
     """Every sealed revision and every review step, oldest first (the audit trail)."""
-    record = visible_or_404(Inspection, record_id)
+    record = readable_record_or_404(record_id)
     return {
         "revisions": db.session.scalars(sa.select(InspectionRevision)
                                         .filter_by(inspection_id=record.id)

@@ -12,7 +12,7 @@ from server.checklists.schemas import ChecklistVersionOut
 from server.core.api import Blueprint
 from server.core.db import db, utcnow
 from server.core.errors import Problem
-from server.core.schemas import InputSchema
+from server.core.schemas import InputSchema, plausible_moment
 from server.followups.models import FollowUp
 from server.followups.operations import notices_for, open_for
 from server.followups.schemas import FollowUpOut, NoticesOut
@@ -33,6 +33,8 @@ blp = Blueprint("sync", __name__, url_prefix="/api/sync",
 # may commit after it with an earlier stamp. Re-sending the last minute on every pull closes
 # that gap; phones upsert by id, so a row seen twice is harmless.
 OVERLAP = timedelta(seconds=60)
+# Cursors are the server's own time; several app servers' clocks may differ a little.
+CURSOR_CLOCK_SLACK = timedelta(minutes=5)
 
 
 class PullQuery(InputSchema):
@@ -79,10 +81,13 @@ def encode_cursor(moment: datetime) -> str:
 def decode_cursor(cursor: str) -> datetime:
     try:
         moment = datetime.fromisoformat(json.loads(base64.urlsafe_b64decode(cursor))["t"])
-        if moment.tzinfo is None:
+        # Only times this server could have written: a forged year 0001 would overflow when
+        # the overlap is taken off, and one to come would hide every change until then.
+        if (moment.tzinfo is None or not plausible_moment(moment)
+                or moment > utcnow() + CURSOR_CLOCK_SLACK):
             raise ValueError
         return moment
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, OverflowError):
         raise Problem("sync.bad_cursor") from None
 
 

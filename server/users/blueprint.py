@@ -30,15 +30,16 @@ users = Blueprint("users", __name__, url_prefix="/api",
 @auth.arguments(LoginIn)
 @auth.response(200, LoginOut)
 @auth.alt_response(401, description="wrong username or password")
-@auth.alt_response(429, description="too many failed attempts; see Retry-After")
+@auth.alt_response(429, description="too many failed attempts: wait Retry-After seconds")
 @auth.doc(security=[])
 def login(data):
     """Exchange a username and password for a bearer token."""
-    username, address = data["username"], request.remote_addr or "unknown"
+    # With TRUSTED_PROXY_HOPS set, the address comes from a header: keep it to what fits.
+    username, address = data["username"], (request.remote_addr or "unknown")[:64]
     wait = operations.login_blocked_for(username, address)
     if wait is not None:
         raise Problem("auth.rate_limited", headers={"Retry-After": str(wait)},
-                      details={"retry_after_seconds": wait}, minutes=max(1, -(-wait // 60)))
+                      details={"retry_after_seconds": wait}, seconds=wait)
     user = db.session.scalar(sa.select(User).filter_by(username=username))
     if not operations.check_password(user, data["password"]) or not user.is_active:
         operations.record_login_attempt(username, address, succeeded=False)

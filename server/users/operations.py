@@ -1,5 +1,6 @@
 """Accounts, logins and tokens. Operations flush; the request boundary commits."""
 
+import math
 import secrets
 from datetime import timedelta
 
@@ -13,6 +14,7 @@ from server.core.errors import Problem
 
 from .access import hash_token
 from .models import ApiToken, LoginAttempt, PropertyMember, User
+from .passwords import is_guessable
 
 # Properties sit above people (they import users for access checks), so this package names
 # their table the way its foreign keys do, instead of importing the model.
@@ -27,9 +29,13 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
 
 
-def hash_password(password: str) -> str:
-    if len(password) < MIN_PASSWORD_LENGTH:
+def hash_password(password: str, username: str | None = None) -> str:
+    """The argon2 hash of an acceptable new password; refuses a short or guessable one."""
+    # Spaces around a password are kept (it is used as typed) but do not count towards its length.
+    if len(password.strip()) < MIN_PASSWORD_LENGTH:
         raise Problem("user.weak_password", min=MIN_PASSWORD_LENGTH)
+    if is_guessable(password, username):
+        raise Problem("user.common_password")
     return _hasher.hash(password)
 
 
@@ -46,7 +52,7 @@ def create_user(username: str, password: str, display_name: str, role: str,
     if db.session.scalar(sa.select(User.id).filter_by(username=username)):
         raise Problem("user.username_taken", username=username)
     user = User(username=username, display_name=display_name, role=role, phone=phone,
-                password_hash=hash_password(password))
+                password_hash=hash_password(password, username))
     db.session.add(user)
     db.session.flush()
     return user
@@ -55,7 +61,7 @@ def create_user(username: str, password: str, display_name: str, role: str,
 def update_user(user: User, changes: dict) -> User:
     password = changes.pop("password", None)
     if password is not None:
-        user.password_hash = hash_password(password)
+        user.password_hash = hash_password(password, user.username)
         revoke_all_tokens(user)  # a password change signs every device out
     if changes.get("is_active") is False:
         revoke_all_tokens(user)
@@ -66,27 +72,54 @@ def update_user(user: User, changes: dict) -> User:
 
 
 def login_blocked_for(username: str, remote_addr: str) -> int | None:
-    """Seconds until another attempt is allowed, or None when the caller may try now."""
+    """Seconds until another attempt is allowed, or None when the caller may try now.
+
+    Throttling, not lockout: past a number of failures each further attempt waits, the wait
+    doubling from 1 s up to LOGIN_MAX_DELAY_SECONDS after the latest failure, and failures
+    older than LOGIN_WINDOW_SECONDS are forgotten. Three counts, each with its own allowance:
+
+    - this username from this address (LOGIN_MAX_FAILURES), until it logs in there;
+    - this username from anywhere (LOGIN_MAX_FAILURES_PER_USER), a guesser spread over
+      many addresses;
+    - this address for any username (LOGIN_MAX_FAILURES_PER_ADDRESS), one guesser trying
+      many usernames.
+
+    The last two do not apply where the username logged in successfully within
+    LOGIN_KNOWN_ADDRESS_DAYS: an attacker elsewhere cannot make its owner wait at their usual
+    place of work. Behind a reverse proxy the address is the client's only with
+    TRUSTED_PROXY_HOPS set (server/config.py).
+    """
     config = current_app.config
-    window = timedelta(seconds=config["LOGIN_WINDOW_SECONDS"])
-    since = utcnow() - window
-    last_success = db.session.scalar(
-        sa.select(sa.func.max(LoginAttempt.attempted_at))
-        .filter_by(username=username, succeeded=True).where(LoginAttempt.attempted_at > since))
-    user_since = max(since, last_success) if last_success else since
-    checks = (
-        (LoginAttempt.username == username, user_since, config["LOGIN_MAX_FAILURES"]),
-        (LoginAttempt.remote_addr == remote_addr, since, config["LOGIN_MAX_FAILURES_PER_ADDRESS"]),
-    )
-    for condition, start, limit in checks:
-        failures = db.session.execute(
-            sa.select(sa.func.count(), sa.func.min(LoginAttempt.attempted_at))
+    now = utcnow()
+    since = now - timedelta(seconds=config["LOGIN_WINDOW_SECONDS"])
+    same_user = LoginAttempt.username == username
+    same_address = LoginAttempt.remote_addr == remote_addr
+    known_since = now - timedelta(days=config["LOGIN_KNOWN_ADDRESS_DAYS"])
+    known_address = db.session.scalar(
+        sa.select(LoginAttempt.id).where(same_user, same_address, LoginAttempt.succeeded,
+                                         LoginAttempt.attempted_at > known_since).limit(1))
+    counts = [(sa.and_(same_user, same_address), config["LOGIN_MAX_FAILURES"], True)]
+    if known_address is None:
+        counts += [(same_user, config["LOGIN_MAX_FAILURES_PER_USER"], True),
+                   # A success from the address does not reset it: one valid account must
+                   # not let its holder go on guessing others'.
+                   (same_address, config["LOGIN_MAX_FAILURES_PER_ADDRESS"], False)]
+    wait = 0.0
+    for condition, allowed, success_resets in counts:
+        start = since
+        if success_resets:
+            last_success = db.session.scalar(
+                sa.select(sa.func.max(LoginAttempt.attempted_at))
+                .where(condition, LoginAttempt.succeeded, LoginAttempt.attempted_at > since))
+            start = max(since, last_success) if last_success else since
+        failures, latest = db.session.execute(
+            sa.select(sa.func.count(), sa.func.max(LoginAttempt.attempted_at))
             .where(condition, LoginAttempt.succeeded.is_(False),
                    LoginAttempt.attempted_at > start)).one()
-        if failures[0] >= limit:
-            # The oldest counted failure leaves the window first.
-            return max(1, int((failures[1] + window - utcnow()).total_seconds()))
-    return None
+        if failures >= allowed:
+            delay = min(2 ** min(failures - allowed, 30), config["LOGIN_MAX_DELAY_SECONDS"])
+            wait = max(wait, (latest + timedelta(seconds=delay) - now).total_seconds())
+    return math.ceil(wait) if wait > 0 else None
 
 
 def record_login_attempt(username: str, remote_addr: str, succeeded: bool):

@@ -35,9 +35,12 @@ def log_in(page: Page, base_url: str, username="patrol1"):
 
 
 def wait_for_service_worker(page: Page):
-    """The worker has installed and precached the app shell."""
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.ready.then(() => true)")
-    page.wait_for_function("navigator.serviceWorker.controller !== null || "
+    """The worker has installed and precached the app shell.
+
+    Predicates are written as functions: an expression would be run with eval on each poll,
+    which the app's Content-Security-Policy forbids."""
+    page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.ready.then(() => true)")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null || "
                            "navigator.serviceWorker.getRegistration().then(r => !!(r && r.active))")
 
 

@@ -26,7 +26,7 @@ def test_an_upgrade_in_another_tab_is_not_blocked_and_this_tab_asks_for_a_reload
     other_tab = context.new_page()
     other_tab.goto(live_server.url + "/manifest.webmanifest")  # same origin, without the app
     other_tab.evaluate(OPEN_NEXT_VERSION)
-    other_tab.wait_for_function("window.__upgrade !== 'waiting'")
+    other_tab.wait_for_function("() => window.__upgrade !== 'waiting'")
     assert other_tab.evaluate("window.__upgrade") == "upgraded"
     expect(page.get_by_text("巡查已在另一个标签页更新，请重新加载本页。")).to_be_visible()
     page.get_by_role("button", name="重新加载").click()

@@ -34,7 +34,7 @@ def test_new_version_waits_for_the_user_and_the_draft_survives_the_switch(page, 
 
         # The user accepts: the new worker takes over and the page reloads, the draft intact.
         page.get_by_role("button", name="更新").click()
-        page.wait_for_function("window.__sameDocument === undefined")
+        page.wait_for_function("() => window.__sameDocument === undefined")
         expect(page.get_by_test_id("form")).to_be_visible()
         expect(page.locator("[data-item='debris'] .choice-fail.chosen")).to_be_visible()
         expect(page.locator("[data-item='surface_protection'] .choice-pass.chosen")).to_be_visible()

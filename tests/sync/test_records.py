@@ -112,12 +112,18 @@ def test_only_the_inspector_may_resubmit_a_returned_record(client, site, renovat
     put(client, record_id, body, site["headers"])
     db.session.execute(sa.update(Inspection).values(status="returned"))
     db.session.commit()
-    colleague = make_user("patrol", properties=[site["property"]], username="patrol9")
     edited = copy.deepcopy(body)
     edited["answers"]["debris"]["comment"] = "改"
-    edited = reseal(record_id, edited, username="patrol9")
-    response = put(client, record_id, edited, auth_headers(colleague), **{"If-Match": '"1"'})
+    # A patrol colleague may not even see the record: the same 404 as its GET.
+    colleague = make_user("patrol", properties=[site["property"]], username="patrol9")
+    response = put(client, record_id, reseal(record_id, edited, username="patrol9"),
+                   auth_headers(colleague), **{"If-Match": '"1"'})
+    assert response.status_code == 404
+    # The supervisor sees it, and is told it is not theirs to change.
+    response = put(client, record_id, reseal(record_id, edited, username="supervisor1"),
+                   site["supervisor_headers"], **{"If-Match": '"1"'})
     assert response.status_code == 409
+    assert response.get_json()["error"]["code"] == "record.different_content"
 
 
 def test_a_wrong_seal_is_refused_and_nothing_stored(client, site, renovation_record, count_rows):
