@@ -1,10 +1,10 @@
 import uuid
-from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from server.core.api import Blueprint
+from server.core.db import today_in
 from server.core.pagination import paginate
 from server.properties.access import require_property
 from server.users.access import (
@@ -43,7 +43,7 @@ def list_followups(query):
         statement = statement.filter_by(assignee_id=current_user().id)
     if query.get("overdue"):
         statement = statement.where(FollowUp.status != FollowUpStatus.VERIFIED,
-                                    FollowUp.due_date < date.today())
+                                    FollowUp.due_date < today_in())
     return paginate(statement.order_by(FollowUp.due_date, FollowUp.created_at), query)
 
 

@@ -1,7 +1,6 @@
-from datetime import date
-
 from marshmallow import Schema, ValidationError, fields, validate
 
+from server.core.db import today_in
 from server.core.schemas import Id, InputSchema, PageMetaSchema, PageQuerySchema
 from server.inspections.answers import SHA256, parse_device_time
 
@@ -72,7 +71,7 @@ class FollowUpOut(Schema):
     updated_at = fields.DateTime()
     closed_at = fields.DateTime(allow_none=True)
     overdue = fields.Function(lambda f: f.status != FollowUpStatus.VERIFIED
-                              and date.today() > f.due_date)
+                              and today_in() > f.due_date)
     needs_contact = fields.Function(lambda f: operations.needs_contact(f), metadata={
         "description": f"open over {operations.CONTACT_AFTER_DAYS} days with no recorded "
                        "contact with the owner"})
