@@ -203,6 +203,8 @@ def trend(query):
         for month in months:
             totals: dict[str, list[int]] = {}
             for rule in evaluate_property(prop, month, checklists):
+                if rule["setup_problem"]:
+                    continue  # shown as what to set up in the table, not as a 0% month here
                 entry = totals.setdefault(rule["checklist_code"], [0, 0])
                 entry[0] += rule["required"]
                 entry[1] += rule["done"]

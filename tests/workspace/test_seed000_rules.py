@@ -181,6 +181,15 @@ def test_a_rule_nobody_can_perform_is_a_set_up_problem_not_zero(
                          headers=auth_headers(supervisor, lang="en")).get_json()
     line = next(r for r in english["properties"][0]["rules"] if r["rule_id"] == "keeper_daily")
     assert "key keeper" in line["setup_problem"]["message"]
+    # The trend leaves the rule out rather than drawing a 0% month: this month's key audits are
+    # the supervisor's weekly spot checks only.
+    now = client.get(f"/api/compliance?property_id={prop.id}",
+                     headers=auth_headers(supervisor)).get_json()["properties"][0]["rules"]
+    weekly = next(r for r in now if r["rule_id"] == "supervisor_weekly_spot_check")
+    [point] = [p for p in client.get(f"/api/compliance/trend?months=1&property_id={prop.id}",
+                                     headers=auth_headers(supervisor)).get_json()
+               if p["checklist_code"] == "key_audit"]
+    assert point["required"] == weekly["required"]
 
 
 def test_a_renovation_completed_mid_month_is_owed_patrols_only_while_active(
