@@ -114,11 +114,12 @@ def judge_records(code: str, property_id: int, start: datetime, end: datetime, r
     rule) are about something else and are in neither list.
     """
     condition = rule.get("when")
-    with_answers = bool(condition or outcome)
+    # Only the two answers the rule reads are taken out of the JSON, in the database: loading
+    # whole answers (a key audit's rows, a visit's notes) would cost more than the counting.
     columns = [Inspection.id, Inspection.subject_id, Inspection.completed_at, Inspection.late,
-               Inspection.inspector_id, User.role]
-    if with_answers:
-        columns.append(Inspection.answers)
+               Inspection.inspector_id, User.role,
+               _answer_value(condition["item"] if condition else None).label("when_value"),
+               _answer_value(outcome["item"] if outcome else None).label("outcome_value")]
     rows = db.session.execute(
         sa.select(*columns).join(User, User.id == Inspection.inspector_id)
         .where(Inspection.property_id == property_id, Inspection.checklist_code == code,
@@ -133,16 +134,13 @@ def judge_records(code: str, property_id: int, start: datetime, end: datetime, r
     accepted = set(rule.get("counts_outcomes", []))
     counted, left_out = [], []
     for row in rows:
-        answers = row.answers if with_answers else {}
-        if condition and (answers.get(condition["item"]) or {}).get("value") != condition["equals"]:
+        if condition and row.when_value != condition["equals"]:
             continue
         record = DoneInspection(row.subject_id, row.completed_at, row.late, row.inspector_id,
                                 str(row.id))
-        if outcome:
-            value = (answers.get(outcome["item"]) or {}).get("value")
-            # Records of a version without the outcome item were all of the work done.
-            if value is not None and value != outcome["done"]:
-                record.outcome = value
+        # Records of a version without the outcome item were all of the work done.
+        if outcome and row.outcome_value is not None and row.outcome_value != outcome["done"]:
+            record.outcome = row.outcome_value
         if (performer == "keeper" and row.inspector_id not in keepers) or (
                 performer in ("supervisor", "patrol") and row.role != performer):
             record.reason = NOT_PERFORMER
@@ -154,6 +152,13 @@ def judge_records(code: str, property_id: int, start: datetime, end: datetime, r
             record.reason = LATE
         (left_out if record.reason else counted).append(record)
     return counted, left_out
+
+
+def _answer_value(item: str | None):
+    """The ``value`` of answer ``item`` as text (NULL when unanswered), or a NULL column."""
+    if item is None:
+        return sa.null()
+    return Inspection.answers[item]["value"].as_string()
 
 
 def fetch_done(code: str, property_id: int, start: datetime, end: datetime,
@@ -179,9 +184,32 @@ def visited_before(code: str, property_id: int, period: "Period", rule: dict,
     if not months or months == 1:
         return set()
     # The cycle is the N months ending with this period's month: the N-1 months before it.
-    done = fetch_done(code, property_id, months_before(period.start, months - 1), period.start,
-                      rule, outcome)
-    return {row.subject_id for row in done}
+    start = months_before(period.start, months - 1)
+    if rule.get("window"):  # hours are judged in the property's zone, in Python
+        return {row.subject_id for row in fetch_done(code, property_id, start, period.start,
+                                                     rule, outcome)}
+    # A year of visits: asked as distinct households, with the same conditions in SQL.
+    query = (sa.select(Inspection.subject_id).distinct()
+             .join(User, User.id == Inspection.inspector_id)
+             .where(Inspection.property_id == property_id, Inspection.checklist_code == code,
+                    Inspection.completed_at >= start, Inspection.completed_at < period.start,
+                    Inspection.status.in_(COUNTING_STATUSES)))
+    performer = rule.get("performed_by")
+    if performer == "keeper":
+        query = query.where(Inspection.inspector_id.in_(sa.select(PropertyMember.user_id)
+                                                        .filter_by(property_id=property_id,
+                                                                   is_key_keeper=True)))
+    elif performer in ("supervisor", "patrol"):
+        query = query.where(User.role == performer)
+    if rule.get("when"):
+        query = query.where(_answer_value(rule["when"]["item"]) == rule["when"]["equals"])
+    if outcome:
+        value = _answer_value(outcome["item"])
+        query = query.where(value.is_(None) | value.in_(
+            [outcome["done"], *rule.get("counts_outcomes", [])]))
+    if not rule.get("late_counts", True):
+        query = query.where(Inspection.late.is_(False))
+    return set(db.session.scalars(query))
 
 
 class Population:

@@ -75,6 +75,13 @@ def test_a_household_visited_within_twelve_months_does_not_count_again(
     assert not visited & set(result.candidate_unit_ids)
     assert len(result.candidate_unit_ids) == 45
 
+    # Nobody home in October is not a visit: the household counts when visited in November.
+    insert_inspection(prop, "home_visit", "unit", units[25].id,
+                      datetime(2026, 10, 20, 10, tzinfo=CST), patrol, answers=NOT_HOME)
+    visit(units[25], datetime(2026, 11, 8, 10, tzinfo=CST))
+    share = rules_of(prop, MONTH_OVER)[("home_visit", "monthly_share")]
+    assert (share["done"], share["status"]) == (4, "met")
+
 
 def test_night_checks_are_the_supervisors_and_only_at_night(estate, insert_inspection):
     prop, supervisor, patrol = estate["property"], estate["supervisor"], estate["patrol"]
