@@ -105,7 +105,7 @@ def evaluate_property(prop, first_day: date, checklists=None, now=None,
             left_out: list = []
             if periods:
                 counted, left_out = judge_records(checklist.code, prop.id, periods[0].start,
-                                                  periods[-1].end, rule, outcome)
+                                                  periods[-1].end, rule, outcome, with_records)
                 times = [r.completed_at for r in counted]
                 late = sum(row.late for row in counted)
                 for period in periods:

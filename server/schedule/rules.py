@@ -105,8 +105,8 @@ def in_window(moment: datetime, window: dict) -> bool:
 
 
 def judge_records(code: str, property_id: int, start: datetime, end: datetime, rule: dict,
-                  outcome: dict | None = None) -> tuple[list[DoneInspection],
-                                                       list[DoneInspection]]:
+                  outcome: dict | None = None, with_ids: bool = False,
+                  ) -> tuple[list[DoneInspection], list[DoneInspection]]:
     """Records of checklist ``code`` between start and end (aware, property time zone), split
     into those that count for ``rule`` and those that do not (each with its reason).
 
@@ -116,8 +116,8 @@ def judge_records(code: str, property_id: int, start: datetime, end: datetime, r
     condition = rule.get("when")
     # Only the two answers the rule reads are taken out of the JSON, in the database: loading
     # whole answers (a key audit's rows, a visit's notes) would cost more than the counting.
-    columns = [Inspection.id, Inspection.subject_id, Inspection.completed_at, Inspection.late,
-               Inspection.inspector_id, User.role,
+    columns = [Inspection.id if with_ids else sa.null().label("id"), Inspection.subject_id,
+               Inspection.completed_at, Inspection.late, Inspection.inspector_id, User.role,
                _answer_value(condition["item"] if condition else None).label("when_value"),
                _answer_value(outcome["item"] if outcome else None).label("outcome_value")]
     rows = db.session.execute(
@@ -137,7 +137,7 @@ def judge_records(code: str, property_id: int, start: datetime, end: datetime, r
         if condition and row.when_value != condition["equals"]:
             continue
         record = DoneInspection(row.subject_id, row.completed_at, row.late, row.inspector_id,
-                                str(row.id))
+                                str(row.id) if with_ids else None)
         # Records of a version without the outcome item were all of the work done.
         if outcome and row.outcome_value is not None and row.outcome_value != outcome["done"]:
             record.outcome = row.outcome_value
