@@ -4,6 +4,7 @@ from click.testing import CliRunner
 from server.core.db import db
 from server.properties.models import Property, Unit
 from server.users.models import User
+from tests.test_checklists import SEED_CODES
 
 
 def test_demo_creates_a_working_system_and_can_run_twice(app, client, count_rows):
@@ -23,6 +24,6 @@ def test_demo_creates_a_working_system_and_can_run_twice(app, client, count_rows
                                                   "password": "demo-password-1"}).get_json()["token"]
     headers = {"Authorization": f"Bearer {token}"}
     checklists = client.get("/api/checklists", headers=headers).get_json()
-    assert len(checklists) == 4
+    assert {c["code"] for c in checklists} == SEED_CODES
     properties = client.get("/api/properties", headers=headers).get_json()
     assert [p["name"] for p in properties] == ["滨河湾河东", "滨河湾河西"]

@@ -102,3 +102,31 @@ def test_records_stored_before_the_search_text_existed_get_it(app, app_ctx, make
     upgrade()
     text = db.session.scalar(sa.text("SELECT answer_text FROM inspections"))
     assert sorted(text.split("\n")) == ["李巡查", "防火门未关闭"]  # JSONB orders keys its own way
+
+
+def test_renovations_completed_before_the_active_period_existed_end_at_their_last_update(
+        app, app_ctx, make_property, make_unit):
+    """Data migration de1a570a2656: completed / suspended rows get active_until = updated_at."""
+    from datetime import UTC, datetime
+
+    import sqlalchemy as sa
+
+    from server.properties.models import Renovation
+    prop = make_property()
+    property_id, unit_id = prop.id, make_unit(prop).id
+    db.session.remove()
+    downgrade(revision="00877bbc2555")
+    stamp = datetime(2026, 10, 14, 9, 30)
+    table = sa.table("renovations", *(sa.column(name) for name in (
+        "id", "property_id", "unit_id", "contractor_name", "permit_start", "permit_end",
+        "status", "version", "created_at", "updated_at")))
+    with db.engine.begin() as connection:
+        for row_id, status in ((1, "completed"), (2, "active"), (3, "pending")):
+            connection.execute(sa.insert(table).values(
+                id=row_id, property_id=property_id, unit_id=unit_id, contractor_name="某装饰",
+                permit_start=datetime(2026, 9, 1).date(), permit_end=datetime(2026, 12, 1).date(),
+                status=status, version=1, created_at=stamp, updated_at=stamp))
+    upgrade()
+    rows = {r.id: (r.active_since, r.active_until)
+            for r in db.session.scalars(sa.select(Renovation))}
+    assert rows == {1: (None, stamp.replace(tzinfo=UTC)), 2: (None, None), 3: (None, None)}

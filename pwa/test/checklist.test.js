@@ -2,7 +2,7 @@
 // to show, which checklist version to open) and validation details it shows at each item.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { auditedKeys, findChecklist, isFailed, isRequired, latestChecklists, needsRegister, validate }
+import { appliesToOutcome, auditedKeys, findChecklist, isFailed, isRequired, latestChecklists, needsRegister, validate }
   from '../src/shared/checklist.js';
 
 const definition = (items) => ({ sections: [{ id: 's', items }] });
@@ -23,6 +23,19 @@ test('isRequired: required_when wins over required, which is true unless said ot
   assert.equal(isRequired({ id: 'p', type: 'photo', required: false, min: 0 }, {}), false);
   assert.equal(isRequired({ id: 't', type: 'text', required: true }, {}), true);
   assert.equal(isRequired({ id: 't', type: 'text' }, {}), true);
+});
+
+test('appliesToOutcome: 未遇 hides what only a visit needs, and shows the door photo', () => {
+  const visit = { ...definition([]), outcome: { item: 'visit_outcome', done: 'visited' } };
+  const standard = { id: 'standard', type: 'pass_fail', required_when: { item: 'visit_outcome', equals: 'visited' } };
+  const door = { id: 'door', type: 'photo', required_when: { item: 'visit_outcome', equals: 'not_home' } };
+  const other = { id: 'desc', type: 'text', required_when: { item: 'fix', equals: 'yes' } };
+  const notHome = { visit_outcome: { value: 'not_home' } };
+  assert.deepEqual([standard, door, other].map((i) => appliesToOutcome(visit, i, notHome)), [false, true, true]);
+  assert.deepEqual([standard, door].map((i) => appliesToOutcome(visit, i, { visit_outcome: { value: 'visited' } })),
+    [true, false]);
+  assert.deepEqual([standard, door].map((i) => appliesToOutcome(visit, i, {})), [true, true]);
+  assert.equal(appliesToOutcome(definition([]), standard, notHome), true);  // no outcome declared
 });
 
 test('isFailed: by item type', () => {

@@ -21,12 +21,13 @@ from .items import PHOTOS_LIMIT, can_fail, fill_defaults, possible_answers
 
 ITEM_TYPES = ("pass_fail", "yes_no", "text", "number", "single_choice", "multi_choice",
               "date", "time", "datetime", "photo", "signature", "register_rows")
-SUBJECTS = ("renovation", "property", "key_register", "unit")
+SUBJECTS = ("renovation", "property", "key_register", "unit", "staff")
 SIGNERS = ("inspector", "owner", "contractor", "supervisor", "keeper", "duty_staff")
 REGISTERS = ("keys",)
-SCOPES = ("renovation", "property", "unit", "key_customer")
+SCOPES = ("renovation", "property", "unit", "key_customer", "staff")
 PERIODS = ("day", "week", "month")
 PERFORMERS = ("patrol", "supervisor", "keeper")
+CLOCK_TIME = validate.Regexp(r"^([01][0-9]|2[0-3]):[0-5][0-9]$", error="a time like 20:00")
 IDENTIFIER = validate.Regexp(r"^[a-z][a-z0-9_]{0,63}$",
                              error="must be lowercase letters, digits and _ (e.g. wall_check)")
 
@@ -79,6 +80,32 @@ class WhenSchema(Schema):
 
     item = fields.String(required=True, validate=IDENTIFIER)
     equals = fields.Raw(required=True)
+
+
+class WindowSchema(Schema):
+    """A time of day window in the property's time zone; ``from`` after ``to`` spans midnight."""
+
+    class Meta:
+        unknown = RAISE
+
+    start = fields.String(data_key="from", attribute="from", required=True, validate=CLOCK_TIME)
+    end = fields.String(data_key="to", attribute="to", required=True, validate=CLOCK_TIME)
+
+    @validates_schema
+    def check_length(self, data, **kwargs):
+        if data.get("from") == data.get("to"):
+            raise ValidationError("from and to must differ", "to")
+
+
+class OutcomeSchema(Schema):
+    """The item saying whether the work could be done; its other options are legitimate
+    outcomes (未遇, 停工) recorded without the signatures the work itself needs."""
+
+    class Meta:
+        unknown = RAISE
+
+    item = fields.String(required=True, validate=IDENTIFIER)
+    done = fields.String(required=True, validate=IDENTIFIER)
 
 
 class ItemSchema(Schema):
@@ -205,11 +232,29 @@ class FrequencyRuleSchema(Schema):
     # Whether records received late (RECORD_LATE_AFTER_HOURS after completion) count toward
     # the rule; left out, they count and compliance lists them apart.
     late_counts = fields.Boolean()
+    # Only records completed in this window of the day count (a night check at 10:00 does not).
+    window = fields.Nested(WindowSchema)
+    # With distinct: a household visited in the last N months does not count again.
+    cycle_months = fields.Integer(strict=True, validate=validate.Range(min=1, max=36))
+    # Day rules: the days of the week the rule applies (1 = Monday … 7 = Sunday); default all.
+    weekdays = fields.List(fields.Integer(strict=True, validate=validate.Range(min=1, max=7)),
+                           validate=validate.Length(min=1, max=7))
+    # Outcomes of the checklist's `outcome` item besides `done` that count toward this rule.
+    counts_outcomes = fields.List(fields.String(validate=IDENTIFIER),
+                                  validate=validate.Length(min=1))
 
     @validates_schema
     def check_count(self, data, **kwargs):
         if ("min_count" in data) == ("min_share" in data):
             raise ValidationError("give exactly one of min_count or min_share", "min_count")
+        if "cycle_months" in data and not (
+                data.get("distinct") and data.get("scope") in ("unit", "key_customer")):
+            raise ValidationError("only on a distinct rule over households", "cycle_months")
+        if "weekdays" in data:
+            if data.get("period") != "day":
+                raise ValidationError("only on a rule with period day", "weekdays")
+            if len(set(data["weekdays"])) != len(data["weekdays"]):
+                raise ValidationError("each day once", "weekdays")
 
 
 class ChecklistDefinitionSchema(Schema):
@@ -222,6 +267,7 @@ class ChecklistDefinitionSchema(Schema):
     description = fields.Nested(TextSchema)
     source = fields.String(validate=validate.Length(max=500))
     subject = fields.String(required=True, validate=validate.OneOf(SUBJECTS))
+    outcome = fields.Nested(OutcomeSchema)
     frequency = fields.List(fields.Nested(FrequencyRuleSchema), required=True,
                             validate=validate.Length(min=1))
     sections = fields.List(fields.Nested(SectionSchema), required=True,
@@ -251,7 +297,8 @@ class ChecklistDefinitionSchema(Schema):
             scope = rule["scope"]
             subject = data.get("subject")
             if scope == "renovation" and subject != "renovation" or (
-                    scope in ("unit", "key_customer") and subject != "unit"):
+                    scope in ("unit", "key_customer") and subject != "unit") or (
+                    (scope == "staff") != (subject == "staff")):
                 errors.setdefault("frequency", []).append(
                     f"rule {rule['id']}: scope {scope} does not fit subject {subject}")
         for item in items.values():
@@ -261,11 +308,35 @@ class ChecklistDefinitionSchema(Schema):
         for rule in data.get("frequency", []):
             if rule.get("when"):
                 self._check_when(rule["when"], items, f"rule {rule['id']}: when", errors)
+        self._check_outcome(data, items, errors)
         rule_ids = [rule["id"] for rule in data.get("frequency", [])]
         if len(rule_ids) != len(set(rule_ids)):
             errors.setdefault("frequency", []).append("frequency rule ids must be unique")
         if errors:
             raise ValidationError(errors)
+
+    @staticmethod
+    def _check_outcome(data: dict, items: dict, errors: dict):
+        outcome = data.get("outcome")
+        values: list = []
+        if outcome:
+            target = items.get(outcome["item"])
+            if target is None or target["type"] != "single_choice":
+                errors.setdefault("outcome", []).append(
+                    f"item: '{outcome['item']}' is not a single_choice item of this checklist")
+            else:
+                values = possible_answers(target) or []
+                if outcome["done"] not in values:
+                    errors.setdefault("outcome", []).append(
+                        f"done: {outcome['done']!r} is not one of {values}")
+        for rule in data.get("frequency", []):
+            for value in rule.get("counts_outcomes", []):
+                if not outcome:
+                    errors.setdefault("frequency", []).append(
+                        f"rule {rule['id']}: counts_outcomes needs the checklist's outcome")
+                elif value not in values or value == outcome["done"]:
+                    errors.setdefault("frequency", []).append(
+                        f"rule {rule['id']}: counts_outcomes: {value!r} is not another outcome")
 
     @staticmethod
     def _check_when(when: dict, items: dict, where: str, errors: dict):

@@ -5,7 +5,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from server.checklists.operations import latest_versions
 from server.core.api import Blueprint
-from server.core.db import db, utcnow
+from server.core.db import DEFAULT_TIMEZONE, db, today_in
 from server.core.schemas import Id, InputSchema
 from server.properties.access import require_property
 from server.properties.models import Property
@@ -13,7 +13,7 @@ from server.properties.schemas import PropertyOut
 from server.users.access import requires, visible_property_ids
 from server.users.permissions import Permission
 
-from .operations import evaluate_property
+from .operations import evaluate_property, people_view
 
 blp = Blueprint("compliance", __name__, url_prefix="/api/compliance",
                 description="Required inspection counts against what was done, per period.")
@@ -51,19 +51,39 @@ class GapOut(Schema):
     required = fields.Integer()
 
 
+class SetupProblemOut(Schema):
+    code = fields.String()
+    message = fields.String()
+
+
+class NotCountedOut(Schema):
+    reason = fields.String(metadata={"description": "performer | window | outcome | late | repeat"})
+    outcome = fields.String(allow_none=True)
+    outcome_label = fields.Dict(allow_none=True)
+    count = fields.Integer()
+
+
 class RuleOut(Schema):
     checklist_code = fields.String()
     checklist_title = fields.Dict()
     rule_id = fields.String()
     label = fields.Dict()
     period = fields.String()
+    performed_by = fields.String(allow_none=True)
+    window = fields.Dict(allow_none=True)
     required = fields.Integer()
     done = fields.Integer()
+    due_by_now = fields.Integer(metadata={"description": "what was due by now (pro-rated)"})
     rate = fields.Float()
     met = fields.Boolean()
+    status = fields.String(metadata={"description": "met | on_track | behind | missed | setup"})
+    month_over = fields.Boolean()
+    setup_problem = fields.Nested(SetupProblemOut, allow_none=True)
     periods = fields.Integer()
     periods_met = fields.Integer()
     late = fields.Integer(metadata={"description": "records received late among those counted"})
+    not_counted = fields.List(fields.Nested(NotCountedOut),
+                              metadata={"description": "records left out, by reason"})
     gaps = fields.List(fields.Nested(GapOut), metadata={"description": "first 50 gaps"})
 
 
@@ -86,6 +106,43 @@ class TrendPointOut(Schema):
     rate = fields.Float()
 
 
+class PersonQuery(InputSchema):
+    month = MonthField(metadata={"description": "YYYY-MM; default: this month"})
+    property_id = Id(strict=False, required=True)
+
+
+class PersonNotCountedOut(Schema):
+    reason = fields.String()
+    outcome = fields.String(allow_none=True)
+    completed_at = fields.String()
+    record_id = fields.String()
+
+
+class PersonRuleOut(Schema):
+    checklist_code = fields.String()
+    checklist_title = fields.Dict()
+    rule_id = fields.String()
+    label = fields.Dict()
+    theirs = fields.Boolean(metadata={"description": "the rule is this person's work"})
+    shared_with = fields.Integer(metadata={"description": "others whose work it also is"})
+    required = fields.Integer()
+    rule_done = fields.Integer()
+    status = fields.String()
+    done = fields.Integer(metadata={"description": "this person's records that counted"})
+    not_counted = fields.List(fields.Nested(PersonNotCountedOut))
+
+
+class PersonOut(Schema):
+    user = fields.Dict()
+    rules = fields.List(fields.Nested(PersonRuleOut))
+
+
+class PeopleOut(Schema):
+    month = fields.String()
+    property = fields.Nested(PropertyOut)
+    people = fields.List(fields.Nested(PersonOut))
+
+
 def _properties(property_id):
     if property_id is not None:
         return [require_property(property_id)]
@@ -96,8 +153,10 @@ def _properties(property_id):
     return db.session.scalars(statement).all()
 
 
-def _this_month() -> date:
-    return utcnow().date().replace(day=1)
+def _this_month(properties=()) -> date:
+    """This month where the properties are (the first one's time zone), not the server's."""
+    zone = properties[0].timezone if properties else DEFAULT_TIMEZONE
+    return today_in(zone).replace(day=1)
 
 
 @blp.route("", methods=["GET"])
@@ -106,11 +165,24 @@ def _this_month() -> date:
 @requires(Permission.COMPLIANCE_READ)
 def compliance(query):
     """Each frequency rule's required count against what was done, with the gaps."""
-    first = query.get("month") or _this_month()
+    properties = _properties(query.get("property_id"))
+    first = query.get("month") or _this_month(properties)
     checklists = latest_versions()
     return {"month": first.strftime("%Y-%m"), "properties": [
         {"property": prop, "rules": evaluate_property(prop, first, checklists)}
-        for prop in _properties(query.get("property_id"))]}
+        for prop in properties]}
+
+
+@blp.route("/people", methods=["GET"])
+@blp.arguments(PersonQuery, location="query")
+@blp.response(200, PeopleOut)
+@requires(Permission.COMPLIANCE_READ)
+def people(query):
+    """For one property and month: what each person did against what was theirs to do."""
+    prop = require_property(query["property_id"])
+    first = query.get("month") or _this_month([prop])
+    return {"month": first.strftime("%Y-%m"), "property": prop,
+            "people": people_view(prop, first, latest_versions())}
 
 
 @blp.route("/trend", methods=["GET"])
@@ -120,16 +192,19 @@ def compliance(query):
 def trend(query):
     """Monthly compliance rate per property and checklist, oldest month first."""
     checklists = latest_versions()
-    first = _this_month()
+    properties = _properties(query.get("property_id"))
+    first = _this_month(properties)
     months = []
     for _ in range(query["months"]):
         months.insert(0, first)
         first = (first - timedelta(days=1)).replace(day=1)
     points = []
-    for prop in _properties(query.get("property_id")):
+    for prop in properties:
         for month in months:
             totals: dict[str, list[int]] = {}
             for rule in evaluate_property(prop, month, checklists):
+                if rule["setup_problem"]:
+                    continue  # shown as what to set up in the table, not as a 0% month here
                 entry = totals.setdefault(rule["checklist_code"], [0, 0])
                 entry[0] += rule["required"]
                 entry[1] += rule["done"]

@@ -1,6 +1,7 @@
 """The database handle, the migration engine and the column types every package shares."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import g
@@ -28,8 +29,18 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 
 
+# A property's "today", "this week" and "this month" are its own, never the server's: the
+# server may run in UTC while 00:30 in Shanghai is still yesterday there.
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def today_in(timezone: str | None = None, now: datetime | None = None) -> date:
+    """The calendar day it is now (or at ``now``) in ``timezone`` (default Asia/Shanghai)."""
+    return (now or utcnow()).astimezone(ZoneInfo(timezone or DEFAULT_TIMEZONE)).date()
 
 
 class UTCDateTime(sa.types.TypeDecorator):

@@ -10,7 +10,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from server.checklists.operations import load_checklists
-from server.core.db import db, utcnow
+from server.core.db import db, today_in
 from server.properties.models import Key, Property, Renovation, RenovationStatus, Unit
 from server.users.models import User
 from server.users.operations import create_user, set_memberships
@@ -79,7 +79,7 @@ def _fill_registers(prop: Property, rng: random.Random, counts: dict):
                         is_key_customer=rng.random() < 0.03, is_occupied=rng.random() < 0.9))
     db.session.add_all(units)
     db.session.flush()
-    today = utcnow().date()
+    today = today_in()
     for index, unit in enumerate(rng.sample(units, 10)):
         active = index < 7
         start = today - timedelta(days=rng.randrange(3, 40) if active else rng.randrange(90, 200))

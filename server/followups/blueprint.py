@@ -1,11 +1,10 @@
 import uuid
-from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from server.core.api import Blueprint
-from server.core.db import db
+from server.core.db import db, today_in
 from server.core.errors import Problem
 from server.core.pagination import paginate
 from server.properties.access import require_property
@@ -69,7 +68,7 @@ def list_followups(query):
         statement = statement.filter_by(assignee_id=current_user().id)
     if query.get("overdue"):
         statement = statement.where(FollowUp.status != FollowUpStatus.VERIFIED,
-                                    FollowUp.due_date < date.today())
+                                    FollowUp.due_date < today_in())
     if query.get("source"):
         statement = statement.filter_by(source=query["source"])
     if query.get("work_orders"):

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from flask import current_app
 
-from server.core.db import db, utcnow
+from server.core.db import db, today_in, utcnow
 from server.core.errors import Problem
 from server.users.models import User
 
@@ -45,7 +45,7 @@ def escalate(*, property_id: int, reason: str, summary: dict, cause, detail: str
 def escalate_overdue(property_ids: list[int] | None, today: date | None = None) -> int:
     """Queue every follow-up overdue beyond the threshold that is not queued yet. Run when the
     queue or the notices are read, and by `flask followups escalate` (daily, from cron)."""
-    today = today or date.today()
+    today = today or today_in()
     limit = today - timedelta(days=current_app.config["FOLLOWUP_ESCALATE_AFTER_DAYS"])
     statement = (sa.select(FollowUp)
                  .where(FollowUp.status != FollowUpStatus.VERIFIED, FollowUp.due_date < limit)

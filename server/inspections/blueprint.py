@@ -1,9 +1,9 @@
 import uuid
-from datetime import date
 
 from flask import Response, request
 
 from server.core.api import Blueprint
+from server.core.db import today_in
 from server.core.pagination import paginate
 from server.users.access import current_user, requires
 from server.users.permissions import Permission
@@ -42,7 +42,7 @@ def export_inspections(query):
     """The same selection as the list, as a spreadsheet (at most 100,000 rows)."""
     fmt = query.pop("format")
     body = listing.export_csv(query) if fmt == "csv" else listing.export_xlsx(query)
-    name = f"xuncha-records-{date.today().isoformat()}.{fmt}"
+    name = f"xuncha-records-{today_in().isoformat()}.{fmt}"
     return Response(body, mimetype="text/csv" if fmt == "csv" else _XLSX,
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 

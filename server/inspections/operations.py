@@ -23,6 +23,7 @@ from server.properties.access import require_property
 from server.properties.models import Key, KeyStatus, Property, Renovation, RenovationStatus, Unit
 from server.users.access import can_see_property
 from server.users.models import User
+from server.users.staff import staff_of
 
 from .access import may_read_record
 from .answers import AnswerCheck, parse_device_time
@@ -271,7 +272,9 @@ def _check_subject(checklist, prop: Property, subject: dict, completed: datetime
     if subject["type"] != checklist.subject:
         raise Problem("record.bad_subject", details={"expected_type": checklist.subject})
     model = {"renovation": Renovation, "unit": Unit}.get(subject["type"])
-    if model is None:  # property / key_register: the subject is the property itself
+    if subject["type"] == "staff":  # one of the property's staff members
+        row, ok = None, subject["id"] in {user.id for user in staff_of(prop.id)}
+    elif model is None:  # property / key_register: the subject is the property itself
         row, ok = None, subject["id"] == prop.id
     else:
         row = db.session.get(model, subject["id"])
@@ -284,16 +287,16 @@ def _check_subject(checklist, prop: Property, subject: dict, completed: datetime
 
 def _check_renovation_active(renovation: Renovation, prop: Property, completed: datetime):
     """A renovation is patrolled while its works may go on: within its permit, and not before
-    it was started or after it was stopped. The register keeps no history of its status, so a
-    renovation completed or suspended now still accepts records finished before that change
-    (its last update), which phones that were offline send late."""
+    it was started or after it was stopped. A renovation completed or suspended now still
+    accepts records finished before it left the active state (`active_until`, or its last
+    update for rows older than that column), which phones that were offline send late."""
     day = completed.astimezone(ZoneInfo(prop.timezone)).date()
     status = renovation.status
     inactive = (
         status in (RenovationStatus.PENDING, RenovationStatus.CANCELLED)
         or not renovation.permit_start <= day <= renovation.permit_end
         or (status in (RenovationStatus.COMPLETED, RenovationStatus.SUSPENDED)
-            and completed > renovation.updated_at))
+            and completed > (renovation.active_until or renovation.updated_at)))
     if inactive:
         raise Problem("record.subject_inactive",
                       details={"status": status, "permit_start": renovation.permit_start.isoformat(),
@@ -337,11 +340,13 @@ def _clock_offset(device_moment: datetime | None) -> int | None:
 
 
 def subject_labels(records) -> dict:
-    """record id → what was inspected, for people (e.g. 3栋2单元1102, or the property name),
-    loaded in three queries whatever the number of records."""
-    ids: dict[str, set[int]] = {"renovation": set(), "unit": set(), "property": set()}
+    """record id → what was inspected, for people (e.g. 3栋2单元1102, a staff member's name,
+    or the property name), loaded in four queries whatever the number of records."""
+    kinds = ("renovation", "unit", "staff")
+    ids: dict[str, set[int]] = {"renovation": set(), "unit": set(), "property": set(),
+                                "staff": set()}
     for record in records:
-        kind = record.subject_type if record.subject_type in ("renovation", "unit") else "property"
+        kind = record.subject_type if record.subject_type in kinds else "property"
         ids[kind].add(record.subject_id)
     labels: dict[tuple[str, int], str] = {}
     if ids["renovation"]:
@@ -351,11 +356,14 @@ def subject_labels(records) -> dict:
     if ids["unit"]:
         for unit in db.session.scalars(sa.select(Unit).where(Unit.id.in_(ids["unit"]))):
             labels[("unit", unit.id)] = unit.label
+    if ids["staff"]:
+        for user in db.session.scalars(sa.select(User).where(User.id.in_(ids["staff"]))):
+            labels[("staff", user.id)] = user.display_name
     if ids["property"]:
         for prop in db.session.scalars(sa.select(Property).where(Property.id.in_(ids["property"]))):
             labels[("property", prop.id)] = prop.name
     result = {}
     for record in records:
-        kind = record.subject_type if record.subject_type in ("renovation", "unit") else "property"
+        kind = record.subject_type if record.subject_type in kinds else "property"
         result[record.id] = labels.get((kind, record.subject_id), "")
     return result

@@ -30,7 +30,8 @@ class ChecklistRef(InputSchema):
 
 class SubjectRef(InputSchema):
     type = fields.String(required=True,
-                         validate=validate.OneOf(("renovation", "property", "key_register", "unit")))
+                         validate=validate.OneOf(("renovation", "property", "key_register", "unit",
+                                                   "staff")))
     id = Id(required=True)
 
 

@@ -6,7 +6,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
-from server.core.db import UTCDateTime, db, utcnow
+from server.core.db import DEFAULT_TIMEZONE, UTCDateTime, db, utcnow
 
 
 class Property(db.Model):
@@ -18,7 +18,7 @@ class Property(db.Model):
     name_en: Mapped[str | None] = mapped_column(sa.String(100))
     address: Mapped[str | None] = mapped_column(sa.String(200))
     # Frequency periods (day / week / month) are counted in the property's own time zone.
-    timezone: Mapped[str] = mapped_column(sa.String(64), default="Asia/Shanghai")
+    timezone: Mapped[str] = mapped_column(sa.String(64), default=DEFAULT_TIMEZONE)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -97,8 +97,34 @@ class Renovation(RegisterRow, db.Model):
     status: Mapped[str] = mapped_column(sa.String(20), default=RenovationStatus.PENDING,
                                         index=True)
     note: Mapped[str | None] = mapped_column(sa.Text)
+    # When works were under way (status active), so a past month's daily patrols are counted
+    # against the renovations active then: first set active, and last left active (None while
+    # still active). A suspension later lifted keeps the first start, so its days still count.
+    active_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    active_until: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
     unit = relationship(Unit, lazy="joined")
+
+    def track_status(self, previous: str | None):
+        """Keep the active period in step with a status change from ``previous``."""
+        if self.status == previous:
+            return
+        if self.status == RenovationStatus.ACTIVE:
+            if self.active_since is None:
+                self.active_since = utcnow()
+            self.active_until = None
+        elif previous == RenovationStatus.ACTIVE:
+            self.active_until = utcnow()
+
+    def active_during(self, start: datetime, end: datetime) -> bool:
+        """Were works under way at some time between ``start`` and ``end``?"""
+        if self.permit_start >= end.date():
+            return False
+        if self.active_since is not None and self.active_since >= end:
+            return False
+        if self.status == RenovationStatus.ACTIVE:
+            return True
+        return self.active_until is not None and self.active_until > start
 
 
 class KeyStatus(StrEnum):

@@ -29,8 +29,11 @@ def update_property(prop: Property, data: dict) -> Property:
 
 def update_register_row(row, data: dict):
     """Apply ``data``; the view has checked that the client edited the current version."""
+    previous = getattr(row, "status", None)
     for key, value in data.items():
         setattr(row, key, value)
+    if isinstance(row, Renovation):
+        row.track_status(previous)
     _check_renovation_dates(row)
     db.session.flush()
     return row
@@ -59,6 +62,7 @@ def unit_of_property(prop: Property, unit_id: int | None) -> Unit | None:
 def create_renovation(prop: Property, data: dict) -> Renovation:
     renovation = Renovation(property_id=prop.id, **data)
     renovation.unit = unit_of_property(prop, data["unit_id"])
+    renovation.track_status(None)
     _check_renovation_dates(renovation)
     db.session.add(renovation)
     db.session.flush()

@@ -2,11 +2,17 @@
 
 A checklist's `frequency` rules (checklists/README.md) are evaluated per property and per
 period (day / week / month, in the property's own time zone). The phone's due list and the
-supervisor's compliance view both go through `results_for`, so they can never disagree.
+supervisor's compliance view both go through `judge_records` and `results_for`, so they can
+never disagree.
 
-Renovations in scope are those active now whose permit started before the period ended: the
-register keeps a renovation's current status, not its history, so a renovation finished since
-drops out of past periods too (see the compliance notes in README).
+A record counts toward a rule only if it was done by the rule's people (`performed_by`),
+inside its time window (a night check at 10:00 is recorded, not counted), with an outcome the
+rule accepts (未遇 does not make a home visit), and, for household rules with a cycle, on a
+household not already visited within the cycle. Records left out are kept with the reason, so
+compliance can list them instead of silently ignoring them.
+
+Renovations are counted in the periods they were active (`Renovation.active_during`), so a
+renovation completed mid-month still owed its daily patrols before that day.
 """
 
 import math
@@ -20,7 +26,8 @@ import sqlalchemy as sa
 from server.core.db import db
 from server.inspections.models import Inspection, InspectionStatus
 from server.properties.models import Renovation, RenovationStatus, Unit
-from server.users.models import PropertyMember, User
+from server.users.models import ROSTER_ROLES, PropertyMember, User
+from server.users.staff import staff_of
 
 
 @dataclass
@@ -71,55 +78,162 @@ def period_starting(kind: str, day: date, timezone: str) -> Period:
 # A returned record is work still to be corrected: it counts again once resubmitted.
 COUNTING_STATUSES = (InspectionStatus.SUBMITTED, InspectionStatus.APPROVED)
 
+# Why a record was left out of a rule (compliance lists them; the PWA names each reason).
+NOT_PERFORMER, OUTSIDE_WINDOW, OUTCOME, LATE, REPEAT = (
+    "performer", "window", "outcome", "late", "repeat")
+
 
 @dataclass
 class DoneInspection:
     subject_id: int
     completed_at: datetime
     late: bool = False
+    inspector_id: int | None = None
+    record_id: str | None = None
+    # The answer of the checklist's outcome item when it is not the work done (未遇, 停工).
+    outcome: str | None = None
+    # Why it does not count, or None when it does.
+    reason: str | None = None
+
+
+def in_window(moment: datetime, window: dict) -> bool:
+    """Is the local time of ``moment`` inside ``window`` (which may span midnight)?"""
+    start = time.fromisoformat(window["from"])
+    end = time.fromisoformat(window["to"])
+    clock = moment.time()
+    return start <= clock < end if start < end else (clock >= start or clock < end)
+
+
+def judge_records(code: str, property_id: int, start: datetime, end: datetime, rule: dict,
+                  outcome: dict | None = None, with_ids: bool = False,
+                  ) -> tuple[list[DoneInspection], list[DoneInspection]]:
+    """Records of checklist ``code`` between start and end (aware, property time zone), split
+    into those that count for ``rule`` and those that do not (each with its reason).
+
+    Records that do not match the rule's `when` (a night check without a drill, for the drill
+    rule) are about something else and are in neither list.
+    """
+    condition = rule.get("when")
+    # Only the two answers the rule reads are taken out of the JSON, in the database: loading
+    # whole answers (a key audit's rows, a visit's notes) would cost more than the counting.
+    columns = [Inspection.id if with_ids else sa.null().label("id"), Inspection.subject_id,
+               Inspection.completed_at, Inspection.late, Inspection.inspector_id, User.role,
+               _answer_value(condition["item"] if condition else None).label("when_value"),
+               _answer_value(outcome["item"] if outcome else None).label("outcome_value")]
+    rows = db.session.execute(
+        sa.select(*columns).join(User, User.id == Inspection.inspector_id)
+        .where(Inspection.property_id == property_id, Inspection.checklist_code == code,
+               Inspection.completed_at >= start, Inspection.completed_at < end,
+               Inspection.status.in_(COUNTING_STATUSES))
+        .order_by(Inspection.completed_at, Inspection.id)).all()
+    performer = rule.get("performed_by")
+    keepers = set(db.session.scalars(sa.select(PropertyMember.user_id).filter_by(
+        property_id=property_id, is_key_keeper=True))) if performer == "keeper" else set()
+    window = rule.get("window")
+    zone = start.tzinfo
+    accepted = set(rule.get("counts_outcomes", []))
+    counted, left_out = [], []
+    for row in rows:
+        if condition and row.when_value != condition["equals"]:
+            continue
+        record = DoneInspection(row.subject_id, row.completed_at, row.late, row.inspector_id,
+                                str(row.id) if with_ids else None)
+        # Records of a version without the outcome item were all of the work done.
+        if outcome and row.outcome_value is not None and row.outcome_value != outcome["done"]:
+            record.outcome = row.outcome_value
+        if (performer == "keeper" and row.inspector_id not in keepers) or (
+                performer in ("supervisor", "patrol") and row.role != performer):
+            record.reason = NOT_PERFORMER
+        elif window and not in_window(row.completed_at.astimezone(zone), window):
+            record.reason = OUTSIDE_WINDOW
+        elif record.outcome is not None and record.outcome not in accepted:
+            record.reason = OUTCOME
+        elif row.late and not rule.get("late_counts", True):
+            record.reason = LATE
+        (left_out if record.reason else counted).append(record)
+    return counted, left_out
+
+
+def _answer_value(item: str | None):
+    """The ``value`` of answer ``item`` as text (NULL when unanswered), or a NULL column."""
+    if item is None:
+        return sa.null()
+    return Inspection.answers[item]["value"].as_string()
 
 
 def fetch_done(code: str, property_id: int, start: datetime, end: datetime,
-               rule: dict) -> list[DoneInspection]:
+               rule: dict, outcome: dict | None = None) -> list[DoneInspection]:
     """Inspections of checklist ``code`` that count for ``rule`` between start and end."""
-    columns = [Inspection.subject_id, Inspection.completed_at, Inspection.late]
-    condition = rule.get("when")
-    if condition:
-        columns.append(Inspection.answers)
-    query = (sa.select(*columns)
+    return judge_records(code, property_id, start, end, rule, outcome)[0]
+
+
+def months_before(moment: datetime, months: int) -> datetime:
+    """The same local day ``months`` earlier (clamped to the month's end), at the same time."""
+    month_index = moment.year * 12 + moment.month - 1 - months
+    year, month = divmod(month_index, 12)
+    next_first = date(year + (month + 1) // 12, (month + 1) % 12 + 1, 1)
+    last_day = (next_first - timedelta(days=1)).day
+    return moment.replace(year=year, month=month + 1, day=min(moment.day, last_day))
+
+
+def visited_before(code: str, property_id: int, period: "Period", rule: dict,
+                   outcome: dict | None = None) -> set[int]:
+    """Households that counted for ``rule`` within its cycle before ``period`` began: they do
+    not count again ("户数不重复", across months, not only within one)."""
+    months = rule.get("cycle_months")
+    if not months or months == 1:
+        return set()
+    # The cycle is the N months ending with this period's month: the N-1 months before it.
+    start = months_before(period.start, months - 1)
+    if rule.get("window"):  # hours are judged in the property's zone, in Python
+        return {row.subject_id for row in fetch_done(code, property_id, start, period.start,
+                                                     rule, outcome)}
+    # A year of visits: asked as distinct households, with the same conditions in SQL.
+    query = (sa.select(Inspection.subject_id).distinct()
+             .join(User, User.id == Inspection.inspector_id)
              .where(Inspection.property_id == property_id, Inspection.checklist_code == code,
-                    Inspection.completed_at >= start, Inspection.completed_at < end,
+                    Inspection.completed_at >= start, Inspection.completed_at < period.start,
                     Inspection.status.in_(COUNTING_STATUSES)))
-    if not rule.get("late_counts", True):
-        query = query.where(Inspection.late.is_(False))
     performer = rule.get("performed_by")
     if performer == "keeper":
-        query = query.where(Inspection.inspector_id.in_(
-            sa.select(PropertyMember.user_id).filter_by(property_id=property_id,
-                                                        is_key_keeper=True)))
+        query = query.where(Inspection.inspector_id.in_(sa.select(PropertyMember.user_id)
+                                                        .filter_by(property_id=property_id,
+                                                                   is_key_keeper=True)))
     elif performer in ("supervisor", "patrol"):
-        query = query.where(Inspection.inspector_id.in_(
-            sa.select(User.id).filter_by(role=performer)))
-    rows = db.session.execute(query).all()
-    if condition:
-        rows = [row for row in rows
-                if (row.answers.get(condition["item"]) or {}).get("value") == condition["equals"]]
-    return [DoneInspection(row.subject_id, row.completed_at, row.late) for row in rows]
+        query = query.where(User.role == performer)
+    if rule.get("when"):
+        query = query.where(_answer_value(rule["when"]["item"]) == rule["when"]["equals"])
+    if outcome:
+        value = _answer_value(outcome["item"])
+        query = query.where(value.is_(None) | value.in_(
+            [outcome["done"], *rule.get("counts_outcomes", [])]))
+    if not rule.get("late_counts", True):
+        query = query.where(Inspection.late.is_(False))
+    return set(db.session.scalars(query))
 
 
 class Population:
-    """What a property's rules are counted against, loaded once per property."""
+    """What a property's rules are counted against, loaded once per property.
 
-    def __init__(self, property_id: int):
+    ``since``: renovations that stopped being active before this moment are not loaded.
+    """
+
+    def __init__(self, property_id: int, since: datetime | None = None):
         self.property_id = property_id
+        self.since = since
 
     @cached_property
-    def renovations(self) -> list[tuple[int, str, date]]:
-        rows = db.session.scalars(
-            sa.select(Renovation).filter_by(property_id=self.property_id,
-                                            status=RenovationStatus.ACTIVE)
-            .order_by(Renovation.id)).all()
-        return [(r.id, r.unit.label, r.permit_start) for r in rows]
+    def all_renovations(self) -> list[Renovation]:
+        ended = Renovation.active_until.is_not(None)
+        if self.since is not None:
+            ended = ended & (Renovation.active_until > self.since)
+        return list(db.session.scalars(
+            sa.select(Renovation).where(Renovation.property_id == self.property_id,
+                                        (Renovation.status == RenovationStatus.ACTIVE) | ended)
+            .order_by(Renovation.id)))
+
+    def renovations(self, period: "Period") -> list[Renovation]:
+        return [r for r in self.all_renovations if r.active_during(period.start, period.end)]
 
     @cached_property
     def occupied_units(self) -> list[int]:
@@ -131,37 +245,92 @@ class Population:
         return list(db.session.scalars(sa.select(Unit.id).filter_by(
             property_id=self.property_id, is_key_customer=True).order_by(Unit.id)))
 
+    @cached_property
+    def staff(self) -> list[tuple[int, str]]:
+        return [(user.id, user.display_name) for user in staff_of(self.property_id)]
+
+    @cached_property
+    def members(self) -> list[tuple[User, PropertyMember]]:
+        rows = db.session.execute(
+            sa.select(User, PropertyMember).join(PropertyMember,
+                                                 PropertyMember.user_id == User.id)
+            .where(PropertyMember.property_id == self.property_id, User.is_active.is_(True))
+            .order_by(User.display_name, User.id)).all()
+        return [(user, member) for user, member in rows]
+
+    def performers(self, rule: dict) -> list[User]:
+        """The people at this property whose work the rule is."""
+        return [user for user, member in self.members if applies_to(rule, user, member)]
+
+
+# Set-up problems: a rule nobody can meet shows as such, never as a silent 0%.
+SETUP_NO_PERFORMER = {"keeper": "compliance.setup.no_keeper",
+                      "supervisor": "compliance.setup.no_supervisor",
+                      "patrol": "compliance.setup.no_patrol"}
+
+
+def setup_problem(rule: dict, population: Population) -> str | None:
+    performer = rule.get("performed_by")
+    if performer and not population.performers(rule):
+        return SETUP_NO_PERFORMER[performer]
+    scope = rule["scope"]
+    if scope == "staff" and not population.staff:
+        return "compliance.setup.no_staff"
+    if scope == "key_customer" and not population.key_customers:
+        return "compliance.setup.no_key_customers"
+    if scope == "unit" and not population.occupied_units:
+        return "compliance.setup.no_units"
+    return None
+
+
+def rule_applies_on(rule: dict, period: Period) -> bool:
+    """Day rules with `weekdays` (e.g. working days only) ask nothing on the other days."""
+    days = rule.get("weekdays")
+    return not days or period.kind != "day" or period.first_day.isoweekday() in days
+
 
 def results_for(rule: dict, population: Population, period: Period,
-                done: list[DoneInspection]) -> list[RuleResult]:
-    """The rule's outcome in ``period``, given the counting inspections of that period."""
+                done: list[DoneInspection],
+                visited_earlier: set[int] | frozenset = frozenset()) -> list[RuleResult]:
+    """The rule's outcome in ``period``, given the counting inspections of that period and,
+    for a household rule with a cycle, the households already visited within it."""
     scope = rule["scope"]
-    if scope == "renovation":
+    if scope in ("renovation", "staff"):
         counts: dict[int, int] = {}
         for row in done:
             counts[row.subject_id] = counts.get(row.subject_id, 0) + 1
-        return [RuleResult("renovation", rid, label, counts.get(rid, 0), rule["min_count"])
-                for rid, label, started in population.renovations
-                if started < period.end.date()]
+        subjects = ([(r.id, r.unit.label) for r in population.renovations(period)]
+                    if scope == "renovation" else population.staff)
+        return [RuleResult(scope, sid, label, counts.get(sid, 0), rule["min_count"])
+                for sid, label in subjects]
     if scope == "property":
         return [RuleResult("property", population.property_id, "", len(done), rule["min_count"])]
     unit_ids = population.key_customers if scope == "key_customer" else population.occupied_units
     in_scope = set(unit_ids)
-    visits = [row.subject_id for row in done if row.subject_id in in_scope]
+    visits = [row.subject_id for row in done
+              if row.subject_id in in_scope and row.subject_id not in visited_earlier]
     visited = set(visits)
     done_count = len(visited) if rule.get("distinct") else len(visits)
     if "min_share" in rule:
         required = math.ceil(rule["min_share"] * len(unit_ids))
     else:
         required = min(rule["min_count"], len(unit_ids))
-    candidates = [uid for uid in unit_ids if uid not in visited] if rule.get("distinct") else []
+    candidates = []
+    if rule.get("distinct"):
+        # Households not yet visited in the cycle, key customers first.
+        open_ids = [uid for uid in unit_ids if uid not in visited and uid not in visited_earlier]
+        key = set(population.key_customers)
+        candidates = [uid for uid in open_ids if uid in key] + [
+            uid for uid in open_ids if uid not in key]
     return [RuleResult("unit", None, "", done_count, required, candidates)]
 
 
 def evaluate_rule(code: str, rule: dict, property_id: int, period: Period,
-                  population: Population | None = None) -> list[RuleResult]:
-    done = fetch_done(code, property_id, period.start, period.end, rule)
-    return results_for(rule, population or Population(property_id), period, done)
+                  population: Population | None = None,
+                  outcome: dict | None = None) -> list[RuleResult]:
+    done = fetch_done(code, property_id, period.start, period.end, rule, outcome)
+    earlier = visited_before(code, property_id, period, rule, outcome)
+    return results_for(rule, population or Population(property_id), period, done, earlier)
 
 
 def applies_to(rule: dict, user: User, membership: PropertyMember | None) -> bool:
@@ -173,23 +342,29 @@ def applies_to(rule: dict, user: User, membership: PropertyMember | None) -> boo
         return membership.is_key_keeper
     if performer in ("supervisor", "patrol"):
         return user.role == performer
-    return True
+    # A rule for anyone is the field staff's and the supervisors' work, not the manager's.
+    return user.role in ROSTER_ROLES
 
 
 def due_for(user: User, checklists, now: datetime) -> list[dict]:
-    """This period's inspections for ``user`` across the properties they serve, done or not."""
+    """This period's inspections for ``user`` across the properties they serve, done or not:
+    only the rules that are this person's work (`performed_by`)."""
     due = []
     for membership in user.memberships:
         prop = membership.property
-        population = Population(prop.id)
+        population = Population(prop.id, since=now - timedelta(days=1))
         for checklist in checklists:
+            outcome = checklist.definition.get("outcome")
             for rule in checklist.definition["frequency"]:
                 if not applies_to(rule, user, membership):
                     continue
                 period = period_containing(rule["period"], now, prop.timezone)
+                if not rule_applies_on(rule, period):
+                    continue
                 # Entries already met stay on the list (done n/n): the patrol sees the day's
                 # work done, and the phone can tell a record it just sent from one still to do.
-                for result in evaluate_rule(checklist.code, rule, prop.id, period, population):
+                for result in evaluate_rule(checklist.code, rule, prop.id, period, population,
+                                            outcome):
                     # A property-wide rule is about the checklist's own subject (the duty post,
                     # the key register), which is identified by the property.
                     subject_type = (checklist.subject if result.subject_type == "property"
@@ -202,8 +377,9 @@ def due_for(user: User, checklists, now: datetime) -> list[dict]:
                                     "label": result.subject_label},
                         "period": rule["period"], "period_start": period.start.isoformat(),
                         "period_end": period.end.isoformat(), "done": result.done,
-                        "required": result.required,
-                        # Households to pick from (no repeats in the period), first 50.
+                        "required": result.required, "window": rule.get("window"),
+                        # Households to pick from (not yet visited in the cycle, key customers
+                        # first), first 50.
                         "candidate_unit_ids": result.candidate_unit_ids[:50],
                     })
     return due

@@ -25,6 +25,7 @@ from server.schedule.rules import due_for
 from server.users.access import current_user, requires, visible_property_ids
 from server.users.permissions import Permission, role_may
 from server.users.schemas import UserOut
+from server.users.staff import staff_statement
 
 blp = Blueprint("sync", __name__, url_prefix="/api/sync",
                 description="Delta pull for offline phones.")
@@ -54,7 +55,15 @@ class DueOut(Schema):
     period_end = fields.String()
     done = fields.Integer()
     required = fields.Integer()
+    window = fields.Dict(allow_none=True, metadata={
+        "description": "time of day the rule counts in, e.g. {from: 20:00, to: 06:00}"})
     candidate_unit_ids = fields.List(fields.Integer())
+
+
+class StaffOut(Schema):
+    id = fields.Integer()
+    display_name = fields.String()
+    property_id = fields.Integer()
 
 
 class PullOut(Schema):
@@ -72,6 +81,9 @@ class PullOut(Schema):
         "description": "full pull: my open ones; delta: mine that changed (any status)"})
     due = fields.List(fields.Nested(DueOut))
     notices = fields.Nested(NoticesOut, metadata={"description": "counts shown in the app"})
+    staff = fields.List(fields.Nested(StaffOut), metadata={
+        "description": "supervisors: the staff of their properties (one-to-one talks); always "
+                       "complete, never a delta"})
 
 
 def encode_cursor(moment: datetime) -> str:
@@ -128,7 +140,15 @@ def pull(query):
                           Inspection.status == InspectionStatus.RETURNED)
         follow_ups = db.session.scalars(
             open_for(user).options(selectinload(FollowUp.events))).all()
+    staff = []
+    if role_may(user.role, Permission.USER_READ):
+        served = [m.property_id for m in user.memberships] if visible is not None else (
+            db.session.scalars(sa.select(Property.id)).all())
+        staff = [{"id": person.id, "display_name": person.display_name,
+                  "property_id": property_id}
+                 for property_id, person in db.session.execute(staff_statement(served)).all()]
     return {
+        "staff": staff,
         "cursor": encode_cursor(now), "full": since is None, "server_time": now, "me": user,
         "properties": db.session.scalars(properties).all(), "checklists": checklists,
         "units": changed(Unit), "renovations": changed(Renovation), "keys": changed(Key),

@@ -17,6 +17,13 @@ class Role(StrEnum):
     ADMIN = "admin"            # manages users, properties, registers, checklist versions
 
 
+# Whose work the frequency rules are: the field staff and their supervisors (managers and
+# admins oversee; nothing is on their due list).
+ROSTER_ROLES = (Role.PATROL, Role.SUPERVISOR)
+# The department's staff a supervisor talks with one by one (员工沟通).
+STAFF_ROLES = (Role.PATROL,)
+
+
 class User(db.Model):
     __tablename__ = "users"
     __table_args__ = (

@@ -61,6 +61,7 @@ def answer(page: Page, item_id: str, label: str):
 
 
 def fill_renovation_items(page: Page, failed_item="surface_protection"):
+    answer(page, "site_status", "正在施工")
     for item_id in ["surface_protection", "debris", "working_hours", "walls", "waterproofing",
                     "guard_rails", "terrace_balcony", "installations"]:
         answer(page, item_id, "不合格" if item_id == failed_item else "合格")

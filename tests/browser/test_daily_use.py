@@ -104,6 +104,7 @@ def test_a_unit_is_found_the_way_people_type_it(page, live_server):
 def test_after_submitting_the_home_screen_opens_at_the_top_and_says_it_is_done(page, live_server, tmp_path):
     log_in(page, live_server.url)
     open_due(page, "在施装修")
+    answer(page, "site_status", "正在施工")
     for item_id in ["surface_protection", "debris", "working_hours", "walls", "waterproofing",
                     "guard_rails", "terrace_balcony", "installations"]:
         answer(page, item_id, "合格")

@@ -90,6 +90,7 @@ def test_home_visit_picks_a_unit_by_search_and_a_refused_record_is_kept_with_the
     page.get_by_test_id("subject-list").get_by_role("button", name=label).click()
     record_id = page.get_by_test_id("form").get_attribute("data-record-id")
 
+    answer(page, "visit_outcome", "已入户走访")
     answer(page, "visit_standard_followed", "合格")
     answer(page, "rectification_needed", "是")
     answer(page, "satisfaction", "满意")
@@ -145,6 +146,7 @@ def test_record_returned_by_a_supervisor_is_fixed_resigned_and_resubmitted(page,
     page.get_by_test_id("subject-search").fill(f"{building} {room}")
     page.get_by_test_id("subject-list").get_by_role("button", name=label).click()
     record_id = page.get_by_test_id("form").get_attribute("data-record-id")
+    answer(page, "visit_outcome", "已入户走访")
     answer(page, "visit_standard_followed", "不合格")
     page.locator("[data-item='visit_standard_followed']").get_by_label("备注").fill("未出示工牌")
     answer(page, "rectification_needed", "否")

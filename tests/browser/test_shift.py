@@ -92,6 +92,7 @@ def due_entry(page, name):
 
 
 def complete_renovation(page, tmp_path, seed=1):
+    answer(page, "site_status", "正在施工")
     for item_id in RENOVATION_ITEMS:
         answer(page, item_id, "合格")
     add_photo(page, "site_photos", make_photo(tmp_path / f"site-{seed}.jpg", 1200, 900, seed=seed))

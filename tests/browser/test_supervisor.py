@@ -48,6 +48,7 @@ def home_visit(page, live_server, offset, failed_comment):
     page.get_by_test_id("subject-search").fill(f"{building} {room}")
     page.get_by_test_id("subject-list").get_by_role("button", name=label).click()
     record_id = page.get_by_test_id("form").get_attribute("data-record-id")
+    answer(page, "visit_outcome", "已入户走访")
     answer(page, "visit_standard_followed", "不合格")
     page.locator("[data-item='visit_standard_followed']").get_by_label("备注").fill(failed_comment)
     answer(page, "rectification_needed", "否")

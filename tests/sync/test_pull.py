@@ -10,6 +10,7 @@ from server.checklists.models import ChecklistVersion
 from server.core.db import db
 from server.inspections.models import Inspection
 from server.properties.models import Key, Property, Renovation, Unit
+from tests.test_checklists import SEED_CODES
 
 
 def age_everything(minutes=10):
@@ -32,8 +33,7 @@ def test_full_pull_has_what_the_phone_needs_for_its_properties(client, site):
     body = pull(client, site["headers"]).get_json()
     assert body["full"] is True and body["me"]["username"] == "patrol1"
     assert [p["code"] for p in body["properties"]] == ["binhewan-west"]
-    assert {c["code"] for c in body["checklists"]} == {"renovation_patrol", "night_check",
-                                                        "key_audit", "home_visit"}
+    assert {c["code"] for c in body["checklists"]} == SEED_CODES
     assert len(body["units"]) == 5 and all(u["property_id"] == site["property"].id
                                            for u in body["units"])
     assert [r["status"] for r in body["renovations"]] == ["active"]
@@ -98,9 +98,15 @@ def test_due_list_follows_the_frequency_rules(client, site, renovation_record):
     assert renovation_due["subject"]["id"] == site["renovation"].id
     assert renovation_due["subject"]["label"] == site["units"][0].label
     assert (renovation_due["done"], renovation_due["required"]) == (0, 1)
-    night = [d for d in due if d["checklist_code"] == "night_check"]
+    # Night checks are the supervisor's own work: not on a patrol officer's phone.
+    assert not any(d["checklist_code"] == "night_check" for d in due)
+    supervisor_due = pull(client, site["supervisor_headers"]).get_json()["due"]
+    night = [d for d in supervisor_due if d["checklist_code"] == "night_check"]
     assert {(d["rule_id"], d["required"]) for d in night} == {("twice_monthly", 2),
                                                               ("monthly_drill", 1)}
+    assert night[0]["window"] == {"from": "20:00", "to": "06:00"}
+    # …and the daily renovation patrols are the patrol staff's, not on the supervisor's phone.
+    assert not any(d["checklist_code"] == "renovation_patrol" for d in supervisor_due)
     visits = next(d for d in due if d["rule_id"] == "monthly_share")
     assert visits["required"] == 1  # 8% of 5 occupied households, rounded up
     assert len(visits["candidate_unit_ids"]) == 5

@@ -8,7 +8,7 @@ from server.checklists.operations import latest_versions, load_checklists
 from server.compliance.operations import evaluate_property
 from server.core.db import db
 from server.properties.models import Renovation
-from tests.test_checklists import REPO_CHECKLISTS
+from tests.test_checklists import REPO_CHECKLISTS, SEED_CODES
 
 CST = timezone(timedelta(hours=8))
 NOVEMBER = date(2026, 11, 1)
@@ -65,13 +65,14 @@ def test_daily_renovation_patrol_counts_each_day_once(estate, insert_inspection)
     now = datetime(2026, 11, 5, 12, tzinfo=CST)  # days 1–5 have begun
     daily = rules(estate, now)[("renovation_patrol", "daily_per_renovation")]
     assert (daily["required"], daily["done"], daily["periods"], daily["periods_met"]) == (5, 2, 5, 2)
-    assert [g["period_start"][:10] for g in daily["gaps"]] == ["2026-11-02", "2026-11-04",
-                                                               "2026-11-05"]
+    # Today (the 5th) is not over: not a gap yet, and not yet due.
+    assert [g["period_start"][:10] for g in daily["gaps"]] == ["2026-11-02", "2026-11-04"]
     assert daily["rate"] == 0.4
+    assert (daily["due_by_now"], daily["status"]) == (4, "behind")
 
 
 def test_night_checks_twice_a_month_with_a_monthly_drill(estate, insert_inspection):
-    prop, patrol = estate["property"], estate["patrol"]
+    prop, patrol = estate["property"], estate["supervisor"]
     insert_inspection(prop, "night_check", "property", prop.id,
                       datetime(2026, 11, 10, 23, tzinfo=CST), patrol,
                       answers={"drill_held": {"value": "no"}})
@@ -109,8 +110,7 @@ def test_compliance_api_and_who_may_see_it(client, estate, make_property, make_u
     assert response.status_code == 200
     body = response.get_json()
     assert body["month"] == "2026-11" and len(body["properties"]) == 1
-    assert {r["checklist_code"] for r in body["properties"][0]["rules"]} == {
-        "renovation_patrol", "night_check", "key_audit", "home_visit"}
+    assert {r["checklist_code"] for r in body["properties"][0]["rules"]} == SEED_CODES
     assert client.get(f"/api/compliance?property_id={other.id}",
                       headers=auth_headers(estate["supervisor"])).status_code == 403
     assert client.get("/api/compliance", headers=auth_headers(estate["patrol"])).status_code == 403

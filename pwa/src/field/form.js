@@ -5,7 +5,7 @@ import { html } from 'htm/preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import SignaturePad from 'signature_pad';
 import { withAnswer, withRow } from '../shared/answers.js';
-import { auditedKeys, isFailed, isRequired, needsRegister, validate } from '../shared/checklist.js';
+import { appliesToOutcome, auditedKeys, isFailed, isRequired, needsRegister, validate } from '../shared/checklist.js';
 import { afterPaint } from '../shared/hooks.js';
 import { formatBytes, formatTime, t, tx } from '../shared/i18n.js';
 import { notices } from '../shared/notices.js';
@@ -163,9 +163,10 @@ export function ChecklistForm({ id, session }) {
       ${t('review_comment')}: ${record.review.comment}</div>`}
     ${!readOnly && record.cleared_signers && record.cleared_signers.length > 0 && html`<div class="notice notice-warn"
       data-testid="signatures-cleared">${t('signatures_cleared', { names: record.cleared_signers.join('、') })}</div>`}
-    ${definition.sections.map((section) => html`<section class="card">
+    ${definition.sections.map((section) => [section, section.items.filter((item) => appliesToOutcome(definition, item, ctx.answers))])
+      .filter(([, shown]) => shown.length).map(([section, shown]) => html`<section class="card">
       <h2>${tx(section.title)}</h2>
-      ${section.items.map((item) => html`<${Item} key=${item.id} item=${item} ctx=${ctx} />`)}
+      ${shown.map((item) => html`<${Item} key=${item.id} item=${item} ctx=${ctx} />`)}
     </section>`)}
     ${!readOnly && html`<div class="form-footer">
       ${problemCount > 0 && html`<p class="error" role="alert" data-testid="problems">${t('fix_errors', { n: problemCount })}</p>`}

@@ -1,5 +1,6 @@
 // Starting an inspection by hand: pick a checklist and what it is about (an active renovation, a
-// unit found by search, or the property itself), from the registers kept on the phone.
+// unit found by search, a staff member for a one-to-one talk, or the property itself), from the
+// registers kept on the phone.
 import { html } from 'htm/preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { latestChecklists } from '../shared/checklist.js';
@@ -35,6 +36,9 @@ export function NewInspection({ session }) {
         setRows((await pulled.unitsOf(propertyId)).map((u) => ({ id: u.id, label: u.label,
           parts: { building: u.building, entrance: u.entrance, room: u.room },
           search: `${u.building} ${u.entrance} ${u.room} ${u.label} ${u.owner_name || ''}` })));
+      } else if (subjectType === 'staff') {
+        setRows((await pulled.staffOf(propertyId)).map((p) => ({ id: p.id, label: p.display_name,
+          search: p.display_name })));
       } else setRows([]);
     })();
   }, [subjectType, propertyId]);
@@ -57,10 +61,10 @@ export function NewInspection({ session }) {
     ${checklist && (subjectType === 'property' || subjectType === 'key_register') && html`
       <button class="btn btn-primary btn-block" onClick=${() => start({ type: subjectType, id: propertyId }, propertyName)}>
         ${t('start')} · ${propertyName}</button>`}
-    ${checklist && (subjectType === 'renovation' || subjectType === 'unit') && html`
-      <label class="field">${subjectType === 'unit' ? t('search_unit') : t('pick_subject')}
+    ${checklist && (subjectType === 'renovation' || subjectType === 'unit' || subjectType === 'staff') && html`
+      <label class="field">${subjectType === 'unit' ? t('search_unit') : subjectType === 'staff' ? t('pick_staff') : t('pick_subject')}
         <input type="search" value=${query} onInput=${(e) => setQuery(e.target.value)} data-testid="subject-search" /></label>
-      ${!matches.length && html`<p class="muted">${t('no_match')}</p>`}
+      ${!matches.length && html`<p class="muted">${subjectType === 'staff' && !rows.length ? t('no_staff') : t('no_match')}</p>`}
       <ul class="list" data-testid="subject-list">${matches.map((row) => html`<li>
         <button class="row-button" onClick=${() => start({ type: subjectType, id: row.id }, row.label)}>
           <span class="row-main">${row.label}</span><span aria-hidden="true">›</span></button></li>`)}

@@ -15,6 +15,18 @@ export function isRequired(item, answers) {
   return item.required ?? true;
 }
 
+/**
+ * Does the item apply, given the outcome chosen? A checklist's `outcome` item (未遇, 停工 …)
+ * makes the items that are required only for another outcome irrelevant: the form hides them.
+ */
+export function appliesToOutcome(definition, item, answers) {
+  const outcome = definition.outcome;
+  const when = item.required_when;
+  if (!outcome || !when || when.item !== outcome.item) return true;
+  const chosen = answers[outcome.item];
+  return !chosen || chosen.value === undefined || chosen.value === when.equals;
+}
+
 export function isFailed(item, answer) {
   if (!answer) return false;
   const value = answer.value;

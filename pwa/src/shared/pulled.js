@@ -1,5 +1,6 @@
 // What the server sends down (the pull) as kept on the phone: properties, checklists, registers
-// (units, renovations, keys), the due list, records returned for fixing, follow-ups. The phone
+// (units, renovations, keys), the due list, records returned for fixing, follow-ups, and for
+// supervisors the staff of their properties (the subjects of one-to-one talks). The phone
 // never edits these; each pull brings the server's copy.
 import { STORE, db, kvDelete, kvGet } from './db.js';
 import { RECENTLY_SENT } from './records.js';
@@ -50,6 +51,8 @@ export async function applyPull(data, { askedAt = Date.now() } = {}) {
   }
   // Counts shown in the app (assigned to me, overdue, returned, escalated), as of this pull.
   if (data.notices) await tx.objectStore(STORE.kv).put(data.notices, 'notices');
+  // The staff list, like the due list, is always complete.
+  if (Array.isArray(data.staff)) await tx.objectStore(STORE.kv).put(data.staff, 'staff');
   if (data.server_time) {
     await tx.objectStore(STORE.kv).put(Date.now() - new Date(data.server_time).getTime(), 'clockOffsetMs');
   }
@@ -65,7 +68,8 @@ export async function forgetPulledData() {
   const tx = (await db()).transaction([...PULLED, STORE.kv], 'readwrite');
   await Promise.all([...PULLED.map((name) => tx.objectStore(name).clear()),
     tx.objectStore(STORE.kv).delete('cursor'), tx.objectStore(STORE.kv).delete('followUpsAvailable'),
-    tx.objectStore(STORE.kv).delete(RECENTLY_SENT), tx.objectStore(STORE.kv).delete('notices'), tx.done]);
+    tx.objectStore(STORE.kv).delete(RECENTLY_SENT), tx.objectStore(STORE.kv).delete('notices'),
+    tx.objectStore(STORE.kv).delete('staff'), tx.done]);
 }
 
 export async function allChecklists() { return (await db()).getAll(STORE.checklists); }
@@ -77,6 +81,9 @@ const ofProperty = async (name, propertyId) => (await db()).getAllFromIndex(name
 export const unitsOf = (propertyId) => ofProperty(STORE.units, propertyId);
 export const renovationsOf = (propertyId) => ofProperty(STORE.renovations, propertyId);
 export const keysOf = (propertyId) => ofProperty(STORE.keys, propertyId);
+/** The staff of a property (supervisors' phones only): [{id, display_name, property_id}]. */
+export const staffOf = async (propertyId) => ((await kvGet('staff')) || [])
+  .filter((person) => person.property_id === propertyId);
 
 /**
  * Everything the home screen lists, read in one transaction so it is one consistent picture:
