@@ -78,6 +78,32 @@ class LiveServer:
                         body={"username": username, "password": PASSWORD})["token"]
 
 
+def add_renovations(username: str, count: int):
+    """More active renovations at the user's first property. The browser tests share one server
+    for the session, and each renovation patrol done marks one renovation's entry of the day done:
+    the demo's few would run out, and which test finds none would depend on the order."""
+    from datetime import date, timedelta
+
+    import sqlalchemy as sa
+
+    from server.core.db import db
+    from server.properties.models import Renovation, RenovationStatus, Unit
+    from server.users.models import User
+    user = db.session.scalar(sa.select(User).filter_by(username=username))
+    property_id = user.memberships[0].property_id
+    busy = sa.select(Renovation.unit_id).where(Renovation.status == RenovationStatus.ACTIVE)
+    units = db.session.scalars(sa.select(Unit).where(Unit.property_id == property_id, Unit.id.not_in(busy))
+                               .order_by(Unit.id).limit(count)).all()
+    for index, unit in enumerate(units):
+        db.session.add(Renovation(property_id=property_id, unit=unit, permit_no=f"TEST-{index + 1:03d}",
+                                  contractor_name="测试装饰", contractor_phone="13900000000",
+                                  permit_start=date.today() - timedelta(days=10),
+                                  permit_end=date.today() + timedelta(days=80),
+                                  status=RenovationStatus.ACTIVE))
+    db.session.commit()
+    db.session.remove()
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("live")
@@ -89,6 +115,8 @@ def live_server(tmp_path_factory):
         upgrade()
     result = app.test_cli_runner().invoke(args=["demo"])
     assert result.exit_code == 0, result.output
+    with app.app_context():
+        add_renovations(username="patrol1", count=12)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -194,12 +194,13 @@ def fill(definition: dict, photo: str, signature: str, at: str,
          fail: dict[str, str] | None = None) -> dict:
     """Answers for every required item of a checklist definition (as the pull gives it):
     pass on every pass/fail item except those in ``fail`` (item → comment, with the photo
-    as evidence), the photo on photo items, the signature on signature items."""
+    as evidence), the first option of a single choice, the photo on photo items, the signature
+    on signature items."""
     fail = fail or {}
     answers = {}
     for section in definition["sections"]:
         for item in section["items"]:
-            if item.get("required") is False:
+            if item.get("required") is False and "required_when" not in item:
                 continue
             kind = item["type"]
             if kind == "pass_fail":
@@ -215,4 +216,6 @@ def fill(definition: dict, photo: str, signature: str, at: str,
                 answers[item["id"]] = {"value": "yes"}
             elif kind == "text":
                 answers[item["id"]] = {"value": "正常"}
+            elif kind == "single_choice":  # e.g. the site's status: the first, usual answer
+                answers[item["id"]] = {"value": item["options"][0]["value"]}
     return answers

@@ -127,7 +127,7 @@ def test_a_missing_key_is_named_by_its_tag_and_household_in_both_languages(clien
 def home_visit(site, *, rectify=None, satisfaction="satisfied", escalate="no", unit=0):
     record_id = str(uuid.uuid4())
     done = datetime.now(CST) - timedelta(minutes=5)
-    answers = {"visit_standard_followed": {"value": "pass"},
+    answers = {"visit_outcome": {"value": "visited"}, "visit_standard_followed": {"value": "pass"},
                "rectification_needed": {"value": "yes" if rectify else "no"},
                "satisfaction": {"value": satisfaction, **(
                    {"comment": "对维修进度不满"} if satisfaction == "dissatisfied" else {})},
