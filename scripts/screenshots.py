@@ -19,6 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "browser")]
 
+from PIL import Image  # noqa: E402
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
 from pwa_steps import PASSWORD, add_photo, fill_renovation_items, make_photo, sign  # noqa: E402
 from werkzeug.serving import make_server  # noqa: E402
@@ -64,7 +65,13 @@ def log_in(page, url, username):
 
 def shoot(page, out: Path, name: str, size: str, lang: str):
     path = out / f"{name}-{size}-{lang}.png"
+    # The screen as it settles: nothing still loading, no passing notice ("ready offline") over it.
+    page.wait_for_function("() => !/加载中|Loading/.test(document.body.innerText)", timeout=30000)
+    page.evaluate("() => document.querySelectorAll('.notices .notice').forEach((n) => n.remove())")
     page.screenshot(path=str(path), full_page=True)
+    # 256 colours are plenty for a screen of text and keep the committed files small.
+    with Image.open(path) as image:
+        image.convert("RGB").quantize(256).save(path, optimize=True)
     print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
 
 
