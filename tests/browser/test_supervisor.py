@@ -3,6 +3,7 @@ verification (the fix done on the phone, offline), and the compliance numbers on
 
 Two browser contexts: the supervisor on a laptop-sized window, the inspector on a phone."""
 
+import re
 import uuid
 from datetime import date
 from pathlib import Path
@@ -216,6 +217,10 @@ def test_compliance_screen_shows_the_numbers_the_api_returns(browser, live_serve
     expect(row.get_by_test_id("rule-done")).to_have_text(str(rule["done"]))
     expect(page.get_by_test_id("compliance-property")).to_have_count(3)
     expect(section.get_by_test_id("trend").first).to_be_visible()
+    # Each trend is captioned by its checklist's title, never its code.
+    captions = section.get_by_test_id("trend").locator("figcaption").all_inner_texts()
+    assert captions and not any(re.fullmatch(r"[a-z_]+", caption) for caption in captions), captions
+    assert "装修巡查" in captions
 
     # A gap leads to the records list filtered to that checklist and month.
     if any(r["gaps"] for r in prop["rules"]):

@@ -149,12 +149,19 @@ function PropertyCompliance({ entry, month, trend }) {
         </ul></div>`)}
     </details>`}
     ${Object.keys(byChecklist).length > 0 && html`<h3 class="small">${t('trend')}</h3>
-      <div class="trends">${Object.entries(byChecklist).map(([code, points]) => html`<${Trend} code=${code} points=${points} />`)}</div>`}
+      <div class="trends">${Object.entries(byChecklist).map(([code, points]) => html`<${Trend} code=${code} points=${points}
+        title=${trendTitle(code, points, entry.rules)} />`)}</div>`}
   </section>`;
 }
 
+/** A trend's caption: its checklist's title, never its code. */
+function trendTitle(code, points, rules) {
+  const titled = points.find((p) => p.checklist_title) || rules.find((r) => r.checklist_code === code);
+  return titled ? tx(titled.checklist_title) : t('checklist');
+}
+
 /** A small SVG column chart: one column per month, height = completion rate. */
-function Trend({ code, points }) {
+function Trend({ code, points, title }) {
   const width = 24 * points.length;
   return html`<figure class="trend" data-testid="trend" data-checklist=${code}>
     <svg viewBox=${`0 0 ${width} 44`} width=${width * 2} height="88" role="img"
@@ -166,5 +173,5 @@ function Trend({ code, points }) {
       })}
       <line x1="0" y1="42.5" x2=${width} y2="42.5" stroke="#7d8594" stroke-width="1" />
     </svg>
-    <figcaption class="small">${code}</figcaption></figure>`;
+    <figcaption class="small">${title}</figcaption></figure>`;
 }
