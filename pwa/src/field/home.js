@@ -7,7 +7,7 @@ import { findChecklist, items } from '../shared/checklist.js';
 import { deviceIdentifier } from '../shared/device.js';
 import { EventState } from '../shared/followup-queue.js';
 import { afterPaint, useSyncStatus } from '../shared/hooks.js';
-import { formatTime, getLanguage, t, tx } from '../shared/i18n.js';
+import { formatTime, getLanguage, localName, t, tx } from '../shared/i18n.js';
 import { todayIso } from '../shared/time.js';
 import { notices } from '../shared/notices.js';
 import * as pulled from '../shared/pulled.js';
@@ -58,10 +58,9 @@ export function Home({ session, onLogout, onLanguage }) {
   if (!data) return html`<p class="boot">${t('loading')}</p>`;
   const drafts = data.records.filter((r) => r.state === RecordState.DRAFT && r.property_id === propertyId);
   const outbox = data.records.filter(records.inOutbox);
-  const lang = getLanguage();
   const today = todayIso(data.zone);
   const membership = memberships.find((m) => m.property_id === propertyId);
-  const propertyLabel = membership ? (lang === 'en' && membership.name_en ? membership.name_en : membership.name) : '';
+  const propertyLabel = localName(membership);
   return html`<main class="screen home">
     <header class="topbar">
       <h1>${t('app')}</h1>
@@ -71,7 +70,7 @@ export function Home({ session, onLogout, onLanguage }) {
     </header>
     <label class="field property-switcher">${t('property')}
       <select value=${propertyId} onChange=${changeProperty} data-testid="property">
-        ${memberships.map((m) => html`<option value=${m.property_id}>${lang === 'en' && m.name_en ? m.name_en : m.name}</option>`)}
+        ${memberships.map((m) => html`<option value=${m.property_id}>${localName(m)}</option>`)}
       </select>
     </label>
     <button class="btn btn-primary btn-block" onClick=${() => go(`/new/${propertyId}`)} data-testid="new-inspection">
@@ -276,9 +275,7 @@ async function reopenRefused(record) {
 
 /** A property's name in the chosen language, for records about the property itself. */
 async function propertyName(id) {
-  const property = await pulled.property(id);
-  if (!property) return '';
-  return getLanguage() === 'en' && property.name_en ? property.name_en : property.name;
+  return localName(await pulled.property(id));
 }
 
 async function startFromDue(entry, session, { another = false } = {}) {

@@ -52,3 +52,6 @@ export function zoneName(zone) {
   const part = parts.find((p) => p.type === 'timeZoneName');
   return part ? part.value : zone;
 }
+
+/** A property's (or membership's) name in the chosen language. */
+export const localName = (p) => (p ? (lang === 'en' && p.name_en ? p.name_en : p.name) : '');

@@ -180,8 +180,10 @@ export async function updateAnswer(id, itemId, answer, { addBlobs = [], dropBlob
     }
     const next = { ...record, answers: withAnswer(record.answers, itemId, answer), updated_at: isoNow() };
     await records.put(next);
-    // Added images the answer did not keep (a photo beyond the item's limit) go at once too.
-    await dropUnreferenced(tx, [...dropBlobs, ...addBlobs.map((entry) => entry.sha256)]);
+    // Added images the record did not keep (a photo beyond the item's limit) go at once too;
+    // the usual photo add keeps all of them and reads no other record.
+    const kept = new Set(attachmentHashes(next.answers));
+    await dropUnreferenced(tx, [...dropBlobs, ...addBlobs.map((entry) => entry.sha256).filter((h) => !kept.has(h))]);
     return next;
   });
 }
@@ -280,13 +282,21 @@ export const RECENTLY_SENT = 'recentlySent';
  */
 export async function sweepUnreferencedBlobs(now = Date.now()) {
   return write(WITH_BLOBS, async (tx) => {
-    const old = [];
-    for (const blob of await tx.objectStore(STORE.blobs).getAll()) {
-      if (!blob.created_at || now - Date.parse(blob.created_at) > 3600 * 1000) old.push(blob.sha256);
+    // Keys first: loading every blob would read a shift's photo bytes at each start-up; only
+    // the few nothing refers to are opened, for their age.
+    const records = await tx.objectStore(STORE.records).getAll();
+    const events = await tx.objectStore(STORE.followUpEvents).getAll();
+    const used = new Set([...records.flatMap((r) => attachmentHashes(r.answers)), ...events.flatMap(eventHashes)]);
+    let removed = 0;
+    for (const hash of await tx.objectStore(STORE.blobs).getAllKeys()) {
+      if (used.has(hash)) continue;
+      const blob = await tx.objectStore(STORE.blobs).get(hash);
+      if (!blob.created_at || now - Date.parse(blob.created_at) > 3600 * 1000) {
+        await tx.objectStore(STORE.blobs).delete(hash);
+        removed += 1;
+      }
     }
-    const before = await tx.objectStore(STORE.blobs).count();
-    await dropUnreferenced(tx, old);
-    return before - await tx.objectStore(STORE.blobs).count();
+    return removed;
   });
 }
 

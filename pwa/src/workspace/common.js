@@ -3,7 +3,7 @@
 import { html } from 'htm/preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, apiBlob } from '../shared/api.js';
-import { getLanguage, t } from '../shared/i18n.js';
+import { getLanguage, localName, t } from '../shared/i18n.js';
 
 const cache = new Map();
 /** GET once per app run (properties, checklists, people): small lists that rarely change. */
@@ -16,7 +16,7 @@ export function useCached(path) {
   return value;
 }
 
-export const propertyName = (p) => (p ? (getLanguage() === 'en' && p.name_en ? p.name_en : p.name) : '');
+export const propertyName = localName;
 export const checklistTitle = (c) => (getLanguage() === 'en' ? c.title_en : c.title_zh);
 
 export function Header({ title, back }) {
