@@ -4,12 +4,12 @@ someone else, escalations to the project manager, missing-key approval, monthly 
 the counts each person sees at sync."""
 
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 
-from server.core.db import db
+from server.core.db import db, today_in
 from server.followups.models import Escalation, FollowUp, SampleCheck
 from tests.sync.conftest import CST, jpeg_bytes, reseal, sha, upload
 from tests.sync.test_records import _key_audit
@@ -197,7 +197,7 @@ def test_a_finding_two_days_old_closes_without_a_contact_record(client, desk):
 def test_the_overdue_list_shows_how_late_each_is(client, desk):
     _, response = order(client, desk["front_headers"], desk)
     order_id = response.get_json()["id"]
-    db.session.execute(sa.update(FollowUp).values(due_date=date.today() - timedelta(days=5)))
+    db.session.execute(sa.update(FollowUp).values(due_date=today_in() - timedelta(days=5)))
     db.session.commit()
     listed = client.get("/api/followups?overdue=true",
                         headers=desk["supervisor_headers"]).get_json()["items"]
@@ -292,12 +292,12 @@ def test_a_work_order_overdue_beyond_the_threshold_is_escalated(client, desk, ap
     _, response = order(client, desk["front_headers"], desk)
     order_id = response.get_json()["id"]
     limit = app.config["FOLLOWUP_ESCALATE_AFTER_DAYS"]
-    db.session.execute(sa.update(FollowUp).values(due_date=date.today() - timedelta(days=limit)))
+    db.session.execute(sa.update(FollowUp).values(due_date=today_in() - timedelta(days=limit)))
     db.session.commit()
     queue = client.get("/api/followups/escalations", headers=desk["manager_headers"]).get_json()
     assert queue["total"] == 0, queue  # exactly at the threshold: not yet
     db.session.execute(sa.update(FollowUp).values(
-        due_date=date.today() - timedelta(days=limit + 1)))
+        due_date=today_in() - timedelta(days=limit + 1)))
     db.session.commit()
     for _ in range(2):
         queue = client.get("/api/followups/escalations", headers=desk["manager_headers"]).get_json()
@@ -379,7 +379,7 @@ def test_each_sync_brings_the_counts_of_what_waits_for_me(client, desk):
     order(client, desk["front_headers"], desk)
     _, late = order(client, desk["front_headers"], desk, description="门禁卡失效")
     db.session.execute(sa.update(FollowUp).where(FollowUp.id == uuid.UUID(late.get_json()["id"]))
-                       .values(due_date=date.today() - timedelta(days=1)))
+                       .values(due_date=today_in() - timedelta(days=1)))
     db.session.commit()
     pulled = client.get("/api/sync/pull", headers=desk["front_headers"]).get_json()
     assert pulled["notices"] == {"assigned": 2, "overdue": 1, "returned": 0, "escalated": 0}
