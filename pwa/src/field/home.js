@@ -94,7 +94,9 @@ export function Home({ session, onLogout, onLanguage }) {
           <button class="row-button" aria-expanded=${choice === key}
             onClick=${() => (needsChoice(entry) ? setChoice(choice === key ? null : key) : startFromDue(entry, session))}>
             <span class="row-main"><span data-testid="due-name">${title} · ${where}</span><br />
-              <span class="small">${tx(entry.label)}</span></span>
+              <span class="small">${tx(entry.label)}</span>
+              ${entry.window && html`<br /><span class="small" data-testid="due-window">
+                ${t('due_window', { from: entry.window.from, to: entry.window.to })}</span>`}</span>
             <span class=${`badge ${isDone(entry) ? 'badge-ok' : 'badge-todo'}`} data-testid="due-count">
               ${isDone(entry) ? t('done') : entry.drafts.length ? t('in_progress') : t('not_done')} ${entry.done}/${entry.required}</span>
           </button>
