@@ -148,22 +148,26 @@ export function Home({ session, onLogout, onLanguage }) {
       ${!data.followUpsAvailable && html`<p class="muted">${t('follow_ups_unavailable')}</p>`}
       ${data.followUpsAvailable && !data.followUps.length && html`<p class="muted">${t('no_follow_ups')}</p>`}
       <ul class="list" data-testid="follow-ups">${followUpsFor(data.followUps, propertyId).map((f) => {
-          const queued = data.events.find((e) => e.follow_up_id === f.id);
-          const refused = queued && queued.state === EventState.REJECTED;
+          const steps = data.events.filter((e) => e.follow_up_id === f.id && e.action !== sync.WORK_ORDER);
+          const refused = steps.find((e) => e.state === EventState.REJECTED);
+          const fixQueued = steps.some((e) => e.action === 'fix');
           return html`<li class="row-static" data-testid="follow-up" data-followup-id=${f.id}>
           <span class="row-main">${f.description}<br />
             <span class="small">${f.subject_label} · ${t('due_by', { date: f.due_date })}</span></span>
-          ${queued ? html`<span class=${`badge ${refused ? 'badge-error' : 'badge-todo'}`}
-              data-testid="fu-queued">${t('fu_fix')} · ${refused ? t('event_rejected') : t('fu_pending')}</span>`
-            : html`<span class=${`badge ${f.status === 'fixed' ? 'badge-ok' : isOverdue(f, today) ? 'badge-error' : 'badge-todo'}`}
+          ${steps.map((e) => html`<span class=${`badge ${e.state === EventState.REJECTED ? 'badge-error' : 'badge-todo'}`}
+              data-testid="fu-queued">${t(e.action === 'contact' ? 'fu_contact_step' : 'fu_fix')} · ${
+                e.state === EventState.REJECTED ? t('event_rejected') : t('fu_pending')}</span>`)}
+          ${!fixQueued && html`<span class=${`badge ${f.status === 'fixed' ? 'badge-ok' : isOverdue(f, today) ? 'badge-error' : 'badge-todo'}`}
               data-testid="fu-state">${t(`fu_${f.status}`)}${isOverdue(f, today) ? ` · ${t('overdue')}` : ''}</span>`}
+          ${f.needs_contact && !steps.some((e) => e.action === 'contact') && html`<span class="badge badge-error"
+              data-testid="fu-needs-contact">${t('fu_needs_contact')}</span>`}
           ${refused && html`<div class="record-error" role="alert">
-            <p><strong>${queued.error && queued.error.message}</strong></p>
-            <div class="actions"><button class="btn btn-small" onClick=${() => sync.retryFollowUpEvent(queued.id)}>
-              ${t('retry')}</button><button class="btn btn-small" onClick=${() => sync.retryFollowUpEvent(queued.id,
+            <p><strong>${refused.error && refused.error.message}</strong></p>
+            <div class="actions"><button class="btn btn-small" onClick=${() => sync.retryFollowUpEvent(refused.id)}>
+              ${t('retry')}</button><button class="btn btn-small" onClick=${() => sync.retryFollowUpEvent(refused.id,
                 { discard: true })}>${t('discard')}</button></div></div>`}
-          ${!queued && f.status === 'open' && html`<a class="btn btn-small" href=${`#/fix/${f.id}`}
-            data-testid="fu-fix">${t('fu_fix')}</a>`}</li>`;
+          ${!fixQueued && f.status !== 'verified' && html`<a class="btn btn-small" href=${`#/fix/${f.id}`}
+            data-testid="fu-fix">${t(f.status === 'open' ? 'fu_fix' : 'fu_contact_step')}</a>`}</li>`;
         })}
       </ul>
     </section>`}
