@@ -239,6 +239,9 @@ class RecordDocumentSchema(Schema):
             entry["result_class"] = "na"
         if kind == "signature":
             entry["signature"] = self.signature(item, answer.get("signature"))
+            if not answer.get("signature") and answer.get("signer_unavailable"):
+                entry["signature"]["unavailable"] = self.t(
+                    "pdf.signer_unavailable", reason=answer["signer_unavailable"])
         if kind == "register_rows":
             entry["rows"] = self.rows(item, answer.get("rows") or {})
             entry["failed"] = any(row["failed"] for row in entry["rows"])

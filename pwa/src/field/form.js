@@ -5,7 +5,9 @@ import { html } from 'htm/preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import SignaturePad from 'signature_pad';
 import { withAnswer, withRow } from '../shared/answers.js';
-import { appliesToOutcome, auditedKeys, isFailed, isRequired, needsRegister, validate } from '../shared/checklist.js';
+import {
+  appliesToOutcome, auditedKeys, isFailed, isRequired, needsRegister, SIGNER_UNAVAILABLE_MAX_LENGTH, validate,
+} from '../shared/checklist.js';
 import { afterPaint } from '../shared/hooks.js';
 import { formatBytes, formatTime, t, tx } from '../shared/i18n.js';
 import { notices } from '../shared/notices.js';
@@ -382,6 +384,18 @@ function Photos({ itemId, ctx, photos, set, max }) {
 function Signature({ item, ctx, answer }) {
   const signature = answer && answer.signature;
   const [open, setOpen] = useState(false);
+  // A signer who is not there (owner away, contractor gone) is marked so with a reason, which
+  // the supervisor reads; the inspector always signs their own record.
+  const canBeAbsent = item.signer !== 'inspector';
+  const [absent, setAbsent] = useState(!!answer && answer.signer_unavailable !== undefined);
+  const reason = (answer && answer.signer_unavailable) || '';
+  const markAbsent = (on) => {
+    setAbsent(on);
+    ctx.update(item.id, (a) => {
+      const { signer_unavailable: dropped, ...rest } = a;
+      return on ? { ...rest, signer_unavailable: '' } : rest;
+    }).catch((error) => ctx.onError(problemText(error)));
+  };
   // The inspector signs as themselves; so does the key keeper, who does the keeper's own audit.
   const [name, setName] = useState((signature && signature.signer_name)
     || (item.signer === 'inspector' || item.signer === 'keeper' ? ctx.session.user.display_name : ''));
@@ -412,6 +426,20 @@ function Signature({ item, ctx, answer }) {
     setOpen(false);
     await sync.refreshCounts();
   };
+  if (absent) {
+    return html`<div class="signature signature-absent" data-testid=${`signature-${item.id}`}>
+      <p class="small">${t(`signer_${item.signer}`)}</p>
+      ${ctx.readOnly
+        ? html`<p class="absent-reason" data-testid=${`absent-${item.id}`}>${t('signer_unavailable_shown', { reason })}</p>`
+        : html`<label class="field small">${t('signer_unavailable_reason')}
+          <textarea rows="2" maxlength=${SIGNER_UNAVAILABLE_MAX_LENGTH} value=${reason}
+            placeholder=${t('signer_unavailable_hint')} data-testid=${`absent-reason-${item.id}`}
+            onInput=${(e) => ctx.update(item.id, (a) => ({ ...a, signer_unavailable: e.target.value }))
+              .catch((error) => ctx.onError(problemText(error)))}></textarea></label>
+        <button class="btn btn-block" onClick=${() => markAbsent(false)}
+          data-testid=${`sign-instead-${item.id}`}>${t('signer_sign_instead')}</button>`}
+    </div>`;
+  }
   return html`<div class="signature" data-testid=${`signature-${item.id}`}>
     <p class="small">${t(`signer_${item.signer}`)}</p>
     <label class="field small">${t('signer_name')}
@@ -424,6 +452,8 @@ function Signature({ item, ctx, answer }) {
       <figcaption class="small">${t('signed_at', { time: formatTime(signature.signed_at) })}</figcaption></figure>`}
     ${!ctx.readOnly && !open && html`<button class="btn btn-block" onClick=${() => setOpen(true)}
       data-testid=${`sign-${item.id}`}>${signature ? t('redo') : t('sign')}</button>`}
+    ${!ctx.readOnly && !open && !signature && canBeAbsent && html`<button class="btn btn-block btn-ghost"
+      onClick=${() => markAbsent(true)} data-testid=${`absent-${item.id}`}>${t('signer_unavailable')}</button>`}
     ${open && html`<${Pad} onAccept=${accept} onCancel=${() => setOpen(false)} />`}
   </div>`;
 }
