@@ -5,6 +5,7 @@ import { html } from 'htm/preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import SignaturePad from 'signature_pad';
 import { withAnswer, withRow } from '../shared/answers.js';
+import { apiBlob, NetworkError } from '../shared/api.js';
 import {
   appliesToOutcome, auditedKeys, isFailed, isRequired, needsRegister, SIGNER_UNAVAILABLE_MAX_LENGTH, validate,
 } from '../shared/checklist.js';
@@ -295,21 +296,45 @@ function Choice({ item, ctx, options, labelId, multiple = false }) {
   </div>`;
 }
 
+/**
+ * One photo's thumbnail. A photo taken on this phone is read from IndexedDB; a photo of a
+ * returned record was taken before the return, so its bytes are on the server only: fetched
+ * with the token when there is a connection, and a plain "shown when online" tile without one
+ * (tried again when the connection returns).
+ */
 function PhotoThumb({ sha256 }) {
   const [info, setInfo] = useState(null);
   useEffect(() => {
     let url;
+    let cancelled = false;
+    const show = (blob, extra) => {
+      if (cancelled) return;
+      url = URL.createObjectURL(blob);
+      setInfo({ url, ...extra });
+    };
+    const fromServer = () => apiBlob(`/api/blobs/${sha256}?variant=thumb`)
+      .then((blob) => show(blob, { remote: true }))
+      .catch((error) => { if (!cancelled) setInfo({ offline: error instanceof NetworkError, failed: true }); });
+    const retry = () => { if (!url) fromServer(); };
     records.getBlob(sha256).then((entry) => {
-      if (!entry) return;
-      url = URL.createObjectURL(entry.blob);
-      setInfo({ url, size: entry.size, original: entry.original_size });
+      if (entry) show(entry.blob, { size: entry.size, original: entry.original_size });
+      else fromServer();
     });
-    return () => url && URL.revokeObjectURL(url);
+    window.addEventListener('online', retry);
+    return () => {
+      cancelled = true;
+      window.removeEventListener('online', retry);
+      if (url) URL.revokeObjectURL(url);
+    };
   }, [sha256]);
   if (!info) return html`<div class="thumb thumb-empty"></div>`;
+  if (info.failed) {
+    return html`<div class="thumb thumb-placeholder" data-testid="photo-elsewhere">
+      ${info.offline ? t('photo_on_server_offline') : t('photo_not_found')}</div>`;
+  }
   return html`<figure class="thumb"><img src=${info.url} alt=${t('photos')} width="96" height="96" />
-    <figcaption class="small" data-testid="photo-size">${t('photo_saved',
-      { size: formatBytes(info.size), orig: formatBytes(info.original) })}</figcaption></figure>`;
+    <figcaption class="small" data-testid=${info.remote ? 'photo-on-server' : 'photo-size'}>${info.remote
+      ? t('photo_on_server') : t('photo_saved', { size: formatBytes(info.size), orig: formatBytes(info.original) })}</figcaption></figure>`;
 }
 
 /**

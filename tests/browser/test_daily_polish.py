@@ -1,0 +1,96 @@
+"""What is left of daily use, polished: a signer who is not there, a returned draft's photos,
+compliance at a glance, exports people can open, and one time zone per screen.
+
+The inspector on a 360 px phone, the supervisor on a 1366 px laptop, both in zh-CN."""
+
+from playwright.sync_api import expect
+from pwa_steps import add_photo, answer, log_in, make_photo, sign, wait_for_service_worker
+from test_supervisor import a_unit, supervisor_page
+
+PHONE = {"viewport": {"width": 360, "height": 740}, "locale": "zh-CN", "has_touch": True}
+
+
+def test_a_returned_visit_marks_the_owner_not_available_and_shows_the_earlier_photo(
+        browser, live_server, tmp_path):
+    phone_context = browser.new_context(**PHONE)
+    phone = phone_context.new_page()
+    log_in(phone, live_server.url)
+    wait_for_service_worker(phone)
+    building, room, label = a_unit(live_server, 11)
+    phone.get_by_test_id("new-inspection").click()
+    phone.get_by_test_id("checklist-select").select_option("home_visit")
+    phone.get_by_test_id("subject-search").fill(f"{building} {room}")
+    phone.get_by_test_id("subject-list").get_by_role("button", name=label).click()
+    record_id = phone.get_by_test_id("form").get_attribute("data-record-id")
+    answer(phone, "visit_outcome", "已入户走访")
+    answer(phone, "visit_standard_followed", "不合格")
+    phone.locator("[data-item='visit_standard_followed']").get_by_label("备注").fill("未出示工牌")
+    add_photo(phone, "visit_standard_followed", make_photo(tmp_path / "badge.jpg", seed=31))
+    answer(phone, "rectification_needed", "否")
+    answer(phone, "satisfaction", "满意")
+    answer(phone, "escalate_to_pm", "否")
+    # The inspector signs their own record: no "not available" for them.
+    expect(phone.get_by_test_id("absent-inspector_signature")).to_have_count(0)
+    sign(phone, "owner_signature", name="林女士")
+    sign(phone, "inspector_signature")
+    phone.get_by_test_id("seal").click()
+    expect(phone.get_by_test_id("outbox-empty")).to_be_visible()
+
+    context, page = supervisor_page(browser, live_server.url)
+    page.goto(f"{live_server.url}/#/record/{record_id}")
+    view = page.get_by_test_id("record-view")
+    page.get_by_test_id("review-comment-input").fill("请补充业主意见")
+    page.get_by_test_id("return").click()
+    expect(view.get_by_test_id("record-status")).to_have_text("已退回")
+
+    # The returned draft on a phone that never held the photo (a colleague's phone, or after
+    # the outbox let it go): the thumbnail comes from the server while online...
+    phone.evaluate("""() => new Promise((resolve) => {
+        const open = indexedDB.open('xuncha');
+        open.onsuccess = () => {
+          const db = open.result;
+          const names = [...db.objectStoreNames].filter((n) => n === 'blobs');
+          if (!names.length) { resolve(); return; }
+          const tx = db.transaction(names, 'readwrite');
+          tx.objectStore('blobs').clear();
+          tx.oncomplete = () => resolve();
+        };
+      })""")
+    phone.get_by_test_id("sync-now").click()
+    returned = phone.get_by_test_id("returned")
+    expect(returned).to_contain_text("请补充业主意见")
+    returned.get_by_role("button").first.click()
+    expect(phone.get_by_test_id("signatures-cleared")).to_contain_text("林女士")
+    evidence = phone.get_by_test_id("photos-visit_standard_followed")
+    expect(evidence.get_by_test_id("photo-on-server")).to_have_text("退回前已上传")
+    expect(evidence.locator("img")).to_have_js_property("complete", True)
+    assert evidence.locator("img").evaluate("(img) => img.naturalWidth") > 0
+    # ...and says where it is when there is no signal.
+    phone_context.set_offline(True)
+    phone.reload()
+    expect(phone.get_by_test_id("photos-visit_standard_followed").get_by_test_id("photo-elsewhere")).to_have_text(
+        "照片已上传，联网后显示")
+
+    # The owner has gone away: marked with a reason instead of a signature, offline.
+    owner = phone.get_by_test_id("signature-owner_signature")
+    owner.get_by_test_id("absent-owner_signature").click()
+    sign(phone, "inspector_signature")
+    phone.get_by_test_id("seal").click()
+    expect(phone.locator("[data-item='owner_signature'] .problems")).to_contain_text(
+        "请写明签字人不在场的原因")  # no reason yet, said at the item
+    owner.get_by_test_id("absent-reason-owner_signature").fill("业主出差，已电话告知检查结果")
+    phone.get_by_test_id("seal").click()
+    expect(phone.get_by_test_id("outbox-record")).to_have_count(1)
+    phone_context.set_offline(False)
+    expect(phone.get_by_test_id("outbox-empty")).to_be_visible(timeout=15000)
+
+    # The supervisor reads who did not sign and why.
+    page.reload()
+    expect(view.locator("h1")).to_contain_text("第 2 版")
+    expect(view.get_by_test_id("absent-owner_signature")).to_have_text("签字人不在场：业主出差，已电话告知检查结果")
+    expect(view.get_by_test_id("seal-status")).to_have_text("校验通过")
+    stored = live_server.api(f"/api/inspections/{record_id}", token=live_server.token("supervisor1"))
+    assert stored["answers"]["owner_signature"] == {"signer_unavailable": "业主出差，已电话告知检查结果"}
+    assert stored["seal"]["verified"] and stored["attachments"]["missing"] == []
+    context.close()
+    phone_context.close()
