@@ -3,6 +3,8 @@ compliance at a glance, exports people can open, and one time zone per screen.
 
 The inspector on a 360 px phone, the supervisor on a 1366 px laptop, both in zh-CN."""
 
+import re
+
 from playwright.sync_api import expect
 from pwa_steps import add_photo, answer, log_in, make_photo, sign, wait_for_service_worker
 from test_supervisor import a_unit, supervisor_page
@@ -94,3 +96,47 @@ def test_a_returned_visit_marks_the_owner_not_available_and_shows_the_earlier_ph
     assert stored["seal"]["verified"] and stored["attachments"]["missing"] == []
     context.close()
     phone_context.close()
+
+
+def test_compliance_reads_at_a_glance_in_the_readers_language(browser, live_server):
+    token = live_server.token("supervisor1")
+    data = live_server.api("/api/compliance", token=token)
+    prop = data["properties"][0]
+    daily = next(r for r in prop["rules"] if r["days"])
+    year, month = map(int, data["month"].split("-"))
+
+    context, page = supervisor_page(browser, live_server.url)
+    page.goto(f"{live_server.url}/#/compliance?property_id={prop['property']['id']}")
+    # The month in the UI's language, not the browser's "November 2026".
+    expect(page.get_by_test_id("c-month").locator("option:checked")).to_have_text(f"{year}年{month}月")
+    section = page.get_by_test_id("compliance-property")
+    calendar = section.locator(f"[data-testid='calendar'][data-rule='{daily['rule_id']}']"
+                               f"[data-checklist='{daily['checklist_code']}']")
+    days = calendar.locator(".cal-day")
+    expect(days).to_have_count(len(daily["days"]))
+    for day in daily["days"][:3]:
+        cell = calendar.locator(f".cal-day[data-date='{day['date']}']")
+        expect(cell).to_have_attribute("data-state", day["state"])
+        expect(cell).to_have_attribute("aria-label", re.compile(rf"^{month}月{int(day['date'][8:])}日 "))
+    # Gaps as dates and what was missed, never ISO time ranges.
+    if any(r["gaps"] for r in prop["rules"]):
+        section.get_by_test_id("gaps").locator("summary").click()
+        lines = section.get_by_test_id("gap-line").all_inner_texts()
+        assert lines and all(re.match(r"^(\d+年)?\d+月(\d+日)?", line) for line in lines), lines
+        assert not any("T00:00" in line or "+08:00" in line for line in lines), lines
+    # Trend charts drawn by the chart library, captioned by checklist, months in words.
+    chart = section.get_by_test_id("trend-chart").first
+    expect(chart).to_have_attribute("data-ready", "true")
+    expect(chart).to_have_attribute("aria-label", re.compile(rf"{month}月（截至今日）"))
+    expect(section.get_by_test_id("trend").first.locator("figcaption")).not_to_have_text(re.compile(r"^[a-z_]+$"))
+
+    # A month in the link that is not one: said at the field, nothing left loading.
+    page.goto(f"{live_server.url}/#/compliance?month=2026-13")
+    page.reload()
+    expect(page.get_by_test_id("c-month-error")).to_contain_text("2026-13")
+    expect(page.get_by_test_id("c-month")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_text("加载中…")).to_have_count(0)
+    page.get_by_test_id("c-month").select_option(data["month"])
+    expect(page.get_by_test_id("c-month-error")).to_have_count(0)
+    expect(page.get_by_test_id("compliance-property").first).to_be_visible()
+    context.close()
