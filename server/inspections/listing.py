@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from server.checklists.items import can_fail, is_failure, is_row_failure, iter_items
+from server.checklists.operations import latest_versions
 from server.core.db import LIKE_ESCAPE, contains_pattern, db
 from server.core.i18n import current_language, translate
 from server.properties.access import require_property
@@ -246,6 +247,10 @@ def export_csv(query: dict) -> bytes:
     selection = ExportSelection(query, language)
     groups = selection.by_checklist()
     items = groups[0][2] if len(groups) == 1 else None
+    if not groups and query.get("checklist"):
+        # Nothing selected yet: the columns still say what this checklist's rows would hold.
+        latest = next((v for v in latest_versions() if v.code == query["checklist"]), None)
+        items = list(iter_items(latest.definition)) if latest else None
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(export_header(language, items))

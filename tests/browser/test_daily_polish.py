@@ -140,3 +140,67 @@ def test_compliance_reads_at_a_glance_in_the_readers_language(browser, live_serv
     expect(page.get_by_test_id("c-month-error")).to_have_count(0)
     expect(page.get_by_test_id("compliance-property").first).to_be_visible()
     context.close()
+
+
+def test_records_export_has_item_columns_local_dates_and_says_its_csv_rule(browser, live_server):
+    from datetime import datetime
+    from pathlib import Path
+
+    from openpyxl import load_workbook
+    a_failed_renovation_patrol(live_server)
+    context, page = supervisor_page(browser, live_server.url)
+    page.goto(live_server.url + "/#/records")
+    expect(page.get_by_test_id("records-total")).to_be_visible()
+    expect(page.get_by_test_id("csv-rule")).to_contain_text("选定一个检查表")
+    with page.expect_download() as download:
+        page.get_by_test_id("export-xlsx").click()
+    import io
+    book = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
+    assert book.sheetnames[0] == "巡查记录" and len(book.sheetnames) >= 2
+    sheet = book["装修巡查"]
+    header = [cell.value for cell in sheet[1]]
+    assert any(str(h).endswith("·备注") for h in header), header
+    completed = header.index("完成时间（手机，项目当地时间）")
+    first = sheet[2][completed]
+    assert isinstance(first.value, datetime) and first.is_date  # a date cell, not UTC text
+    assert sheet[2][header.index("时区")].value == "UTC+08:00"
+    # One checklist chosen: the CSV carries its items too, and the rule note goes.
+    page.goto(live_server.url + "/#/records?checklist=renovation_patrol")
+    page.reload()
+    expect(page.get_by_test_id("records-total")).to_be_visible()
+    expect(page.get_by_test_id("csv-rule")).to_have_count(0)
+    with page.expect_download() as download:
+        page.get_by_test_id("export-csv").click()
+    head = Path(download.value.path()).read_text(encoding="utf-8-sig").splitlines()[0]
+    assert "装修垃圾是否按规定堆放·不合格" in head and "装修垃圾是否按规定堆放·备注" in head, head
+    context.close()
+
+
+def a_failed_renovation_patrol(live_server):
+    """A renovation patrol with a failed item, written straight to the database: what the
+    export shows does not depend on how the record arrived (the seal is not checked here)."""
+    import uuid
+    from datetime import UTC, datetime
+
+    import sqlalchemy as sa
+
+    from server.checklists.operations import latest_versions
+    from server.core.db import db
+    from server.inspections.models import Inspection
+    from server.properties.models import Renovation
+    from server.users.models import User
+    with live_server.app.app_context():
+        patrol = db.session.scalar(sa.select(User).filter_by(username="patrol1"))
+        property_id = patrol.memberships[0].property_id
+        renovation = db.session.scalars(sa.select(Renovation).filter_by(property_id=property_id)).first()
+        version = next(v for v in latest_versions() if v.code == "renovation_patrol")
+        now = datetime.now(UTC).replace(microsecond=0)
+        db.session.add(Inspection(
+            id=uuid.uuid4(), property_id=property_id, checklist_version_id=version.id,
+            checklist_code="renovation_patrol", subject_type="renovation", subject_id=renovation.id,
+            inspector_id=patrol.id, status="submitted", revision=1, has_failures=True,
+            answers={"debris": {"value": "fail", "comment": "楼道堆放垃圾"}},
+            started_at_device=now.isoformat(), completed_at_device=now.isoformat(), completed_at=now,
+            seal_hash="0" * 64))
+        db.session.commit()
+        db.session.remove()
