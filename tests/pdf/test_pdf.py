@@ -437,3 +437,25 @@ def test_a_signer_not_available_needs_a_reason_and_is_never_the_inspector(
     assert response.status_code == 422
     assert message in str(response.get_json())
     assert _record(record_id) is None  # nothing stored
+
+
+def test_phone_times_are_printed_on_the_propertys_clock_beside_the_servers(
+        client, site, renovation_record, read_pdf):
+    """A phone set to UTC: its times are shown in the property's zone, like the server's, and
+    the page says which zone that is."""
+    from tests.sync.conftest import reseal
+    record_id, body, blobs = renovation_record()
+    body["started_at"] = "2026-11-23T01:00:00+00:00"  # 09:00 in Shanghai
+    body["completed_at"] = "2026-11-23T01:12:00+00:00"
+    body["answers"]["site_photos"]["photos"][0]["captured_at"] = "2026-11-23T01:05:00Z"
+    for kind, items in blobs.items():
+        for data in items:
+            assert upload(client, site["headers"], data, kind=kind).status_code == 200
+    assert client.put(f"/api/inspections/{record_id}", json=reseal(record_id, body),
+                      headers=site["headers"]).status_code == 200
+    text = _squash(read_pdf(client.get(f"/api/inspections/{record_id}/pdf",
+                                       headers=site["headers"]).data)["text"])
+    assert "开始2026-11-2309:00:00(+08:00)" in text and "完成2026-11-2309:12:00(+08:00)" in text
+    assert "拍摄2026-11-2309:05:00(+08:00)" in text
+    assert "+00:00" not in text
+    assert "本记录中的时间均为项目所在地时间（中国时间，UTC+08:00）" in text
