@@ -6,7 +6,7 @@ The inspector on a 360 px phone, the supervisor on a 1366 px laptop, both in zh-
 import re
 
 from playwright.sync_api import expect
-from pwa_steps import add_photo, answer, log_in, make_photo, sign, wait_for_service_worker
+from pwa_steps import PASSWORD, add_photo, answer, log_in, make_photo, sign, wait_for_service_worker
 from test_supervisor import a_unit, supervisor_page
 
 PHONE = {"viewport": {"width": 360, "height": 740}, "locale": "zh-CN", "has_touch": True}
@@ -176,7 +176,7 @@ def test_records_export_has_item_columns_local_dates_and_says_its_csv_rule(brows
     context.close()
 
 
-def a_failed_renovation_patrol(live_server):
+def a_failed_renovation_patrol(live_server, at=None):
     """A renovation patrol with a failed item, written straight to the database: what the
     export shows does not depend on how the record arrived (the seal is not checked here)."""
     import uuid
@@ -194,9 +194,10 @@ def a_failed_renovation_patrol(live_server):
         property_id = patrol.memberships[0].property_id
         renovation = db.session.scalars(sa.select(Renovation).filter_by(property_id=property_id)).first()
         version = next(v for v in latest_versions() if v.code == "renovation_patrol")
-        now = datetime.now(UTC).replace(microsecond=0)
+        now = at or datetime.now(UTC).replace(microsecond=0)
+        record_id = uuid.uuid4()
         db.session.add(Inspection(
-            id=uuid.uuid4(), property_id=property_id, checklist_version_id=version.id,
+            id=record_id, property_id=property_id, checklist_version_id=version.id,
             checklist_code="renovation_patrol", subject_type="renovation", subject_id=renovation.id,
             inspector_id=patrol.id, status="submitted", revision=1, has_failures=True,
             answers={"debris": {"value": "fail", "comment": "楼道堆放垃圾"}},
@@ -204,3 +205,26 @@ def a_failed_renovation_patrol(live_server):
             seal_hash="0" * 64))
         db.session.commit()
         db.session.remove()
+    return str(record_id)
+
+
+def test_a_laptop_in_another_zone_sees_the_propertys_times_labelled(browser, live_server):
+    from datetime import UTC, datetime
+    record_id = a_failed_renovation_patrol(live_server, at=datetime(2026, 11, 20, 1, 30, tzinfo=UTC))
+    context = browser.new_context(viewport={"width": 1366, "height": 860}, locale="zh-CN",
+                                  timezone_id="America/New_York")
+    page = context.new_page()
+    page.goto(live_server.url + "/")
+    page.get_by_label("用户名").fill("supervisor1")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_test_id("nav-records")).to_be_visible()
+    page.goto(live_server.url + "/#/records?date_from=2026-11-20&date_to=2026-11-20")
+    page.reload()
+    row = page.locator(f"[data-testid='record-row'][data-record-id='{record_id}']")
+    # 01:30 UTC is 09:30 in Shanghai (20:30 the day before in New York): the property's clock.
+    expect(row).to_contain_text("09:30")
+    expect(page.get_by_test_id("zone-note")).to_contain_text("中国标准时间")
+    row.click()
+    expect(page.get_by_test_id("zone-note")).to_contain_text("中国标准时间")
+    context.close()

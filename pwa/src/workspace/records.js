@@ -6,7 +6,7 @@ import { api, download } from '../shared/api.js';
 import { formatTime, getLanguage, t, tx } from '../shared/i18n.js';
 import { hashQuery, queryString } from '../shared/router.js';
 import { todayIso } from '../shared/time.js';
-import { Header, propertyName, checklistTitle, useCached } from './common.js';
+import { checklistTitle, Header, propertyName, useCached, ZoneNote, zoneOf } from './common.js';
 
 const STATUSES = ['submitted', 'returned', 'approved'];
 export const statusBadge = (status) => html`<span class=${`badge ${status === 'approved' ? 'badge-ok'
@@ -167,11 +167,12 @@ export function Records() {
     ${error && html`<p class="error" role="alert">${error}</p>`}
     ${!data ? html`<p class="muted">${t('loading')}</p>` : html`
       ${!data.failed && html`<p class="small" data-testid="records-total">${t('total_records', { n: data.total })}</p>`}
+      ${data.items.length > 0 && html`<${ZoneNote} zones=${data.items.map((r) => zoneOf(properties, r.property_id))} />`}
       ${!data.items.length && !data.failed && html`<p class="muted">${t('no_records')}</p>`}
       <ul class="list card records-list" data-testid="records-list">${data.items.map((r) => html`<li>
         <a class="row-button" href=${`#/record/${r.id}`} data-testid="record-row" data-record-id=${r.id}>
           <span class="row-main"><strong>${tx(r.checklist.title)}</strong> · ${r.subject.label}<br />
-            <span class="small">${r.inspector.display_name} · ${formatTime(r.completed_at)}
+            <span class="small">${r.inspector.display_name} · ${formatTime(r.completed_at, zoneOf(properties, r.property_id))}
               ${r.clock_differs ? html` · <span class="warn-text">⚠ ${t('phone_time')}</span>` : ''}
               · ${propertyName(properties.find((p) => p.id === r.property_id))}</span></span>
           ${r.has_failures && html`<span class="badge badge-error">${t('failed_item')}</span>`}
