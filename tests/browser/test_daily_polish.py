@@ -99,9 +99,11 @@ def test_a_returned_visit_marks_the_owner_not_available_and_shows_the_earlier_ph
 
 
 def test_compliance_reads_at_a_glance_in_the_readers_language(browser, live_server):
+    a_failed_renovation_patrol(live_server)  # this month has data: its trend bar is drawn
     token = live_server.token("supervisor1")
     data = live_server.api("/api/compliance", token=token)
-    prop = data["properties"][0]
+    prop = next(p for p in data["properties"] if any(
+        r["checklist_code"] == "renovation_patrol" and r["done"] for r in p["rules"]))
     daily = next(r for r in prop["rules"] if r["days"])
     year, month = map(int, data["month"].split("-"))
 

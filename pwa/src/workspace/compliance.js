@@ -25,6 +25,8 @@ export const formatMonth = (month, style = 'long') => new Intl.DateTimeFormat(ge
   { year: 'numeric', month: style, timeZone: 'UTC' }).format(dayOf(`${month}-01`));
 const wholeMonth = (first, last) => first.endsWith('-01') && first.slice(0, 7) === last.slice(0, 7)
   && dayOf(last).getUTCMonth() !== new Date(dayOf(last).getTime() + 86400000).getUTCMonth();
+const monthOnly = (month) => new Intl.DateTimeFormat(getLanguage(), { month: 'short', timeZone: 'UTC' })
+  .format(dayOf(`${month}-01`));
 const listJoin = (items) => items.join(getLanguage() === 'en' ? ', ' : '、');
 
 /** The months a supervisor picks from: the last two years, newest first, plus the one asked for. */
@@ -173,7 +175,8 @@ function PropertyCompliance({ entry, month, trend }) {
       <span class="bar-track"><span class=${`bar ${rule.status === 'met' || rule.status === 'on_track' ? 'bar-ok' : 'bar-miss'}`}
         style=${`width:${Math.min(100, Math.round(rule.rate * 100))}%`}></span></span>
       <span class="bar-value">${rule.done}/${rule.required}</span></div>`)}</div>
-    ${entry.rules.filter((r) => r.days).map((rule) => html`<${Calendar} rule=${rule} />`)}
+    ${entry.rules.some((r) => r.days) && html`<div class="calendars">
+      ${entry.rules.filter((r) => r.days).map((rule) => html`<${Calendar} rule=${rule} />`)}</div>`}
     ${entry.rules.some((r) => r.gaps && r.gaps.length) && html`<details class="gaps" data-testid="gaps">
       <summary>${t('gaps')}</summary>
       ${entry.rules.filter((r) => r.gaps && r.gaps.length).map((rule) => html`<div class="gap-rule">
@@ -253,16 +256,18 @@ function Calendar({ rule }) {
  * against what was due by now, labelled so.
  */
 function Trend({ code, points, title }) {
-  const labels = points.map((p) => (p.pro_rated ? t('trend_month_so_far', { month: formatMonth(p.month, 'short') })
-    : formatMonth(p.month, 'short')));
+  // "9月" / "Sep": the year only where it changes (January, or the first column).
+  const name = (p, i) => (i === 0 || p.month.endsWith('-01') ? formatMonth(p.month, 'short') : monthOnly(p.month));
+  const labels = points.map((p, i) => (p.pro_rated ? t('trend_month_so_far', { month: name(p, i) }) : name(p, i)));
   const values = points.map((p) => (p.rate === null ? null : Math.round(p.rate * 100)));
   const colors = points.map((p) => (p.rate !== null && p.rate >= 1 ? COLORS.ok : p.pro_rated ? COLORS.neutral : COLORS.miss));
   const words = points.map((p, i) => `${labels[i]} ${p.rate === null ? t('trend_no_data') : `${values[i]}%（${p.done}/${p.required}）`}`);
+  const empty = points.every((p) => p.rate === null);
   return html`<figure class="trend" data-testid="trend" data-checklist=${code}>
     <figcaption class="small"><strong>${title}</strong></figcaption>
-    <${Chart} type="bar" labels=${labels} height=${150} testid="trend-chart" label=${`${title}：${words.join('，')}`}
+    ${empty ? html`<p class="small muted trend-empty" data-testid="trend-empty">${t('trend_none')}</p>` : html`<${Chart} type="bar" labels=${labels} height=${150} testid="trend-chart" label=${`${title}：${words.join('，')}`}
       datasets=${[{ label: title, data: values, backgroundColor: colors, maxBarThickness: 28 }]}
       options=${{ scales: { y: { min: 0, max: 100, ticks: { stepSize: 50, callback: (v) => `${v}%` } } },
-        plugins: { legend: { display: false }, tooltip: { callbacks: { label: (c) => words[c.dataIndex] } } } }} />
+        plugins: { legend: { display: false }, tooltip: { callbacks: { label: (c) => words[c.dataIndex] } } } }} />`}
   </figure>`;
 }
