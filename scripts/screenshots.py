@@ -90,7 +90,9 @@ def patrol_day(browser, url, out, lang, tmp):
         add_photo(page, "surface_protection", make_photo(tmp / "evidence.jpg", 1600, 1200, seed=1))
         add_photo(page, "site_photos", make_photo(tmp / "site.jpg", 1600, 1200, seed=2))
         sign(page, "inspector_signature")
-        sign(page, "contractor_signature", name="王师傅")
+        # The contractor had left: a reason instead of a signature, which the supervisor reads.
+        page.get_by_test_id("absent-contractor_signature").click()
+        page.get_by_test_id("absent-reason-contractor_signature").fill("施工负责人已离场，电话告知整改要求")
     page.evaluate("window.scrollTo(0, 0)")
     shoot(page, out, "form", "360", lang)
     if lang == "zh-CN":
