@@ -33,7 +33,14 @@ def test_a_returned_visit_marks_the_owner_not_available_and_shows_the_earlier_ph
     answer(phone, "escalate_to_pm", "否")
     # The inspector signs their own record: no "not available" for them.
     expect(phone.get_by_test_id("absent-inspector_signature")).to_have_count(0)
+    from datetime import datetime, timedelta, timezone
+    shanghai = timezone(timedelta(hours=8))
+    before = datetime.now(shanghai)
     sign(phone, "owner_signature", name="林女士")
+    after = datetime.now(shanghai)
+    # The phone runs on UTC here; the caption is on the property's clock, as on the record page.
+    caption = phone.get_by_test_id("signature-owner_signature").locator("figcaption").inner_text()
+    assert any(f"{m.month}/{m.day} {m:%H:%M}" in caption for m in (before, after)), caption
     sign(phone, "inspector_signature")
     phone.get_by_test_id("seal").click()
     expect(phone.get_by_test_id("outbox-empty")).to_be_visible()

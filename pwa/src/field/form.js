@@ -91,6 +91,15 @@ export function ChecklistForm({ id, session }) {
     })();
   }, [id]);
 
+  // Times on the property's clock, like the record page and the PDF (the phone's own zone
+  // until the property is read).
+  const [zone, setZone] = useState(undefined);
+  const propertyOf = loaded && loaded.record && loaded.record.property_id;
+  useEffect(() => {
+    if (propertyOf === undefined || propertyOf === null) return;
+    pulled.property(propertyOf).then((p) => setZone((p && p.timezone) || undefined)).catch(() => {});
+  }, [propertyOf]);
+
   // For bench/pwa_bench.py: when the form is on screen and usable.
   useEffect(() => { if (record) afterPaint(() => performance.mark('xuncha:form-ready')); }, [!!record]);
 
@@ -150,14 +159,14 @@ export function ChecklistForm({ id, session }) {
   };
 
   const problemCount = problems ? Object.keys(problems).length : 0;
-  const ctx = { update, readOnly, problems: problems || {}, answers: record.answers, keys, session, track,
+  const ctx = { zone, update, readOnly, problems: problems || {}, answers: record.answers, keys, session, track,
     onError: setError, itemComments: (record.review && record.review.item_comments) || {} };
   return html`<main class="screen form" data-testid="form" data-record-id=${record.id}>
     <header class="topbar">
       <a class="btn btn-small btn-ghost" href="#/">‹ ${t('back')}</a>
       <h1>${tx(definition.title)}</h1>
     </header>
-    <p class="small subject-line">${record.subject_label} · ${t('started', { time: formatTime(record.started_at) })}
+    <p class="small subject-line">${record.subject_label} · ${t('started', { time: formatTime(record.started_at, zone) })}
       ${!readOnly && html` · <span data-testid="draft-saved">${t('draft_saved')}</span>`}</p>
     ${readOnly && html`<div class="notice notice-ok" data-testid="sealed">${t('sealed')}<br />
       <span class="small">${t('seal_hash')}: <code class="hash">${record.seal && record.seal.hash}</code></span></div>`}
@@ -474,7 +483,7 @@ function Signature({ item, ctx, answer }) {
           if (signature) ctx.update(item.id, (a) => ({ ...a, signature: { ...a.signature, signer_name: e.target.value.trim() } }));
         }} /></label>
     ${url && !open && html`<figure class="signature-image"><img src=${url} alt=${t('sign')} width="300" height="120" />
-      <figcaption class="small">${t('signed_at', { time: formatTime(signature.signed_at) })}</figcaption></figure>`}
+      <figcaption class="small">${t('signed_at', { time: formatTime(signature.signed_at, ctx.zone) })}</figcaption></figure>`}
     ${!ctx.readOnly && !open && html`<button class="btn btn-block" onClick=${() => setOpen(true)}
       data-testid=${`sign-${item.id}`}>${signature ? t('redo') : t('sign')}</button>`}
     ${!ctx.readOnly && !open && !signature && canBeAbsent && html`<button class="btn btn-block btn-ghost"
