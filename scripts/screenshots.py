@@ -68,6 +68,10 @@ def shoot(page, out: Path, name: str, size: str, lang: str):
     # The screen as it settles: nothing still loading, no passing notice ("ready offline") over it.
     page.wait_for_function("() => !/加载中|Loading/.test(document.body.innerText)", timeout=30000)
     page.evaluate("() => document.querySelectorAll('.notices .notice').forEach((n) => n.remove())")
+    # Long forms skip drawing the sections off screen (content-visibility): a full-page picture
+    # would show them empty, so draw them all for it.
+    page.evaluate("() => document.querySelectorAll('.form .card')"
+                  ".forEach((c) => { c.style.contentVisibility = 'visible'; })")
     page.screenshot(path=str(path), full_page=True)
     # 256 colours are plenty for a screen of text and keep the committed files small.
     with Image.open(path) as image:
