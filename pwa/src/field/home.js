@@ -103,7 +103,7 @@ export function Home({ session, onLogout, onLanguage }) {
           ${(entry.waiting.length > 0 || entry.drafts.length > 0) && html`<p class="small due-local">
             ${entry.waiting.length > 0 && t('due_waiting', { n: entry.waiting.length })}
             ${entry.waiting.length > 0 && entry.drafts.length > 0 && ' · '}
-            ${entry.drafts.length > 0 && t('due_draft', { time: formatTime(entry.drafts[0].started_at) })}</p>`}
+            ${entry.drafts.length > 0 && t('due_draft', { time: formatTime(entry.drafts[0].started_at, data.zone) })}</p>`}
           ${choice === key && html`<${DueChoice} entry=${entry} session=${session} onClose=${() => setChoice(null)} />`}
           </li>`;
         })}
@@ -117,7 +117,7 @@ export function Home({ session, onLogout, onLanguage }) {
       ${!drafts.length && html`<p class="muted">${t('no_drafts')}</p>`}
       <ul class="list" data-testid="drafts">${drafts.map((r) => html`<li class="row-with-action" data-testid="draft">
         <a class="row-button" href=${`#/form/${r.id}`}><span class="row-main">${tx(r.title)}<br />
-          <span class="small">${r.subject_label} · ${t('started', { time: formatTime(r.started_at) })}</span></span></a>
+          <span class="small">${r.subject_label} · ${t('started', { time: formatTime(r.started_at, data.zone) })}</span></span></a>
         <${Discard} record=${r} question=${t('discard_draft_confirm')} label=${t('discard_draft')} onDone=${reload} /></li>`)}
       </ul>
     </section>
