@@ -101,13 +101,13 @@ def _points_text(value: float) -> str:
     return f"{value:g}"
 
 
-def _check_reasons(assessment: Assessment, suggestions: dict):
+def _check_reasons(scores: dict, reasons: dict, suggestions: dict):
     """A score that differs from its suggestion needs the supervisor's reason."""
     for item_id, suggestion in suggestions.items():
-        value = assessment.scores.get(item_id)
+        value = scores.get(item_id)
         if (value is not None and suggestion["value"] is not None
                 and value != suggestion["value"]
-                and not (assessment.reasons.get(item_id) or "").strip()):
+                and not (reasons.get(item_id) or "").strip()):
             field_problem("assessment.reason_required", f"reasons.{item_id}",
                            suggested=_points_text(suggestion["value"]))
 
@@ -125,7 +125,7 @@ def _check_bonus(kind: str, points, reason):
 
 def update_draft(actor, assessment: Assessment, data: dict) -> Assessment:
     """Change what the supervisor filled in. Only a draft changes; every value is checked
-    before any is kept."""
+    before any is set on the row, so a refusal leaves it as it was even within one session."""
     _require_status(assessment, AssessmentStatus.DRAFT)
     if assessment.staff_id == actor.id:
         raise Problem("assessment.own")
@@ -142,8 +142,8 @@ def update_draft(actor, assessment: Assessment, data: dict) -> Assessment:
         "reward", "reward_reason", "penalty", "penalty_reason", "comment")}
     _check_bonus("reward", values["reward"], values["reward_reason"])
     _check_bonus("penalty", values["penalty"], values["penalty_reason"])
+    _check_reasons(scores, reasons, current_suggestions(assessment))
     assessment.scores, assessment.reasons = scores, reasons
-    _check_reasons(assessment, current_suggestions(assessment))
     for name, value in values.items():
         setattr(assessment, name, value.strip() or None if isinstance(value, str) else value)
     if assessment.reward is None:
@@ -166,7 +166,7 @@ def submit(actor, assessment: Assessment) -> Assessment:
         if assessment.scores.get(item_id) is None:
             field_problem("assessment.score_required", f"scores.{item_id}")
     frozen = figures.suggestions(assessment.property, assessment.staff, assessment.month)
-    _check_reasons(assessment, frozen)
+    _check_reasons(assessment.scores, assessment.reasons, frozen)
     assessment.suggestions = frozen
     assessment.status = AssessmentStatus.SUBMITTED
     assessment.submitted_at = utcnow().replace(microsecond=0)
