@@ -31,6 +31,13 @@ def summary(assessment: Assessment) -> dict:
             "acknowledged_at": assessment.acknowledged_at}
 
 
+def _verification(assessment: Assessment, language: str) -> dict:
+    holds = seal_holds(assessment)
+    state = (translate("assessment.verify_holds", language) if holds
+             else translate("assessment.verify_broken", language))
+    return {"code": assessment.seal_hash, "holds": holds, "state": state}
+
+
 def assessment_document(assessment: Assessment, language: str | None = None) -> dict:
     language = language or current_language()
     suggestions = current_suggestions(assessment)
@@ -69,9 +76,6 @@ def assessment_document(assessment: Assessment, language: str | None = None) -> 
         "comment": assessment.comment, "staff_remark": assessment.staff_remark,
         "suggestions_frozen": assessment.suggestions is not None,
         "retention_until": retention_until(assessment),
-        "verification": ({"code": assessment.seal_hash, "holds": seal_holds(assessment),
-                          "state": translate("assessment.verify_holds" if seal_holds(assessment)
-                                             else "assessment.verify_broken", language)}
-                         if sealed else None),
+        "verification": _verification(assessment, language) if sealed else None,
         "version": assessment.version,
     }
