@@ -75,6 +75,7 @@ def assessment_document(assessment: Assessment, language: str | None = None) -> 
                    "penalty": assessment_form()["penalty"]},
         "comment": assessment.comment, "staff_remark": assessment.staff_remark,
         "suggestions_frozen": assessment.suggestions is not None,
+        "editable": assessment.status == AssessmentStatus.DRAFT,
         "retention_until": retention_until(assessment),
         "verification": _verification(assessment, language) if sealed else None,
         "version": assessment.version,

@@ -102,14 +102,24 @@ def _points_text(value: float) -> str:
 
 
 def _check_reasons(scores: dict, reasons: dict, suggestions: dict):
-    """A score that differs from its suggestion needs the supervisor's reason."""
+    """A score that differs from its suggestion needs the supervisor's reason; every item
+    lacking one is named at once, so the form shows them all."""
+    missing = {}
     for item_id, suggestion in suggestions.items():
         value = scores.get(item_id)
         if (value is not None and suggestion["value"] is not None
                 and value != suggestion["value"]
                 and not (reasons.get(item_id) or "").strip()):
-            field_problem("assessment.reason_required", f"reasons.{item_id}",
-                           suggested=_points_text(suggestion["value"]))
+            missing[f"reasons.{item_id}"] = [translate(
+                "assessment.reason_required", suggested=_points_text(suggestion["value"]))]
+    if missing:
+        raise Problem("assessment.reason_required", details={"fields": missing},
+                      suggested=_first_suggested(suggestions, missing))
+
+
+def _first_suggested(suggestions: dict, missing: dict) -> str:
+    item_id = next(iter(missing)).removeprefix("reasons.")
+    return _points_text(suggestions[item_id]["value"])
 
 
 def _check_bonus(kind: str, points, reason):

@@ -123,6 +123,7 @@ class AssessmentOut(AssessmentSummaryOut):
     comment = fields.String(allow_none=True)
     staff_remark = fields.String(allow_none=True)
     suggestions_frozen = fields.Boolean()
+    editable = fields.Boolean(metadata={"description": "a draft: scores may still change"})
     retention_until = fields.String(metadata={"description": "YYYY-MM: kept at least until"})
     verification = fields.Nested(AssessmentVerificationOut, allow_none=True)
     version = fields.Integer()
