@@ -190,6 +190,8 @@ def withdraw(actor, assessment: Assessment) -> Assessment:
     """Take a submitted assessment back to correct it, before the staff member acknowledged it;
     its suggestions are computed afresh again."""
     _require_status(assessment, AssessmentStatus.SUBMITTED)
+    if assessment.staff_id == actor.id:
+        raise Problem("assessment.own")
     assessment.status = AssessmentStatus.DRAFT
     assessment.suggestions = None
     assessment.submitted_at = None

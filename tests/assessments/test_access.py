@@ -77,3 +77,22 @@ def test_supervisors_see_their_properties_and_managers_all(client, team, submitt
         "staff_id": ["该员工不在这个项目。"]}
     # The manager may assess the supervisor.
     assert open_draft(client, team, who="manager", staff="supervisor").status_code == 200
+
+
+def test_a_supervisor_assessed_by_the_manager_cannot_change_their_own(client, team):
+    manager, supervisor = team["headers"]["manager"], team["headers"]["supervisor"]
+    draft = open_draft(client, team, who="manager", staff="supervisor").get_json()
+    url = f"/api/assessments/{draft['id']}"
+    # Their own draft is the manager's until submitted: not shown, not editable by them.
+    assert client.get(url, headers=supervisor).status_code == 404
+    response = client.patch(url, json={"scores": full_marks()}, headers=supervisor)
+    assert (response.status_code, response.get_json()["error"]["code"]) == (403, "assessment.own")
+    response = client.patch(url, json={"scores": full_marks(), "reasons": {
+        "attendance": "本月主要负责钥匙抽查以外的工作"}}, headers=manager)
+    assert response.status_code == 200, response.get_json()
+    assert client.post(f"{url}/submit", headers=manager).status_code == 200
+    response = client.post(f"{url}/withdraw", headers=supervisor)
+    assert (response.status_code, response.get_json()["error"]["code"]) == (403, "assessment.own")
+    assert client.get(url, headers=supervisor).status_code == 200
+    response = client.post(f"{url}/acknowledge", json={"remark": "同意"}, headers=supervisor)
+    assert (response.status_code, response.get_json()["status"]) == (200, "acknowledged")
