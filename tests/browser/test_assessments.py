@@ -2,14 +2,17 @@
 score explained by its figures and refusals shown at their field; then the staff member's
 phone (360 px): reading it, offline too, and acknowledging it once back online.
 
-The people and their month are made here, at a property of their own, so other browser tests
-(which share the server) cannot change the figures: the keeper audited the keys on the 1st to
-the 5th of last month, and the supervisor sent one of those records back.
+A patrol officer of their own is added at 广场家园 (supervisor2's property), so other browser
+tests, which share the server and work in this month, cannot change last month's figures: the
+officer sent key audits on the 1st to the 5th of last month (not theirs to do: only the key
+keeper's count as duties, so none of their duties was done) and the supervisor sent one of
+those records back. No property is added: other tests count the demo's three.
 """
 
 import uuid
 from datetime import datetime, timedelta, timezone
 
+import sqlalchemy as sa
 from playwright.sync_api import expect
 from pwa_steps import PASSWORD, wait_for_service_worker
 
@@ -31,17 +34,14 @@ def make_team(live_server) -> dict:
     from server.inspections.models import Inspection
     from server.properties.models import Property
     from server.reviews.models import ReviewEvent
+    from server.users.models import User
     from server.users.operations import create_user, set_memberships
     month = last_month()
     with live_server.app.app_context():
-        prop = Property(code="kaohe-yuan", name="考核苑", name_en="Kaohe Court",
-                        timezone="Asia/Shanghai")
-        db.session.add(prop)
-        db.session.flush()
+        prop = db.session.scalar(sa.select(Property).filter_by(code="guangchang-jiayuan"))
         keeper = create_user("kaohe1", PASSWORD, "周静", "patrol")
-        supervisor = create_user("kaohe-sup", PASSWORD, "吴主管", "supervisor")
-        set_memberships(keeper, {prop.id: True})
-        set_memberships(supervisor, {prop.id: False})
+        supervisor = db.session.scalar(sa.select(User).filter_by(username="supervisor2"))
+        set_memberships(keeper, {prop.id: False})
         version = find_version("key_audit", 1)
         for day in range(1, 6):
             moment = datetime(month.year, month.month, day, 18, tzinfo=CST)
@@ -68,13 +68,14 @@ def test_supervisor_scores_with_reasons_and_the_staff_member_acknowledges_on_the
     team = make_team(live_server)
     # What the screen must show, counted by the server's own function for this hand-made month.
     assert team["figures"]["effect"] == "退回 1/5 条记录"
-    assert team["figures"]["attendance"].startswith("完成 5/")
+    assert team["figures"]["attendance"].startswith("完成 0/")
     suggested = team["found"]["attendance"]["value"]
+    assert (suggested, team["found"]["effect"]["value"]) == (0.0, 6.0)
 
     laptop = browser.new_context(**LAPTOP)
     page = laptop.new_page()
     page.goto(base_url + "/")
-    page.get_by_label("用户名").fill("kaohe-sup")
+    page.get_by_label("用户名").fill("supervisor2")
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
     page.get_by_test_id("nav-assessments").click()
