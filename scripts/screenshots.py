@@ -6,7 +6,8 @@ and English, written to docs/screens/ (or the folder given), to look at before a
 It starts the app on a throwaway SQLite database with the demo data, serves it on 127.0.0.1 at a
 free port, and drives Chromium (the system one, as the browser tests do) through a day: a patrol
 officer fills a renovation patrol with a failed item and a photo and a key audit; a supervisor
-opens the record, the follow-ups and compliance. Needs the PWA built (pwa/dist).
+opens the record, the follow-ups and compliance, then assesses the patrol officer's last month,
+which the officer reads and acknowledges on the phone. Needs the PWA built (pwa/dist).
 """
 
 import argparse
@@ -14,6 +15,7 @@ import logging
 import sys
 import tempfile
 import threading
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -134,6 +136,52 @@ def supervisor_day(browser, url, out, lang, record_id):
         context.close()
 
 
+def last_month() -> str:
+    from server.core.db import today_in
+    first = today_in().replace(day=1)
+    return f"{(first.replace(day=1) - timedelta(days=1)):%Y-%m}"
+
+
+def assessment_month(browser, url, out, lang, fill: bool):
+    """The supervisor's monthly staff assessment of 李巡查 (last month) at 1366 and 360 px, and
+    the officer's phone. With ``fill`` (the first round) it is scored, given to the officer and
+    acknowledged, so the next round sees it sealed."""
+    month = last_month()
+    for size in ("1366", "360"):
+        context, page = phone_or_laptop(browser, size, lang)
+        log_in(page, url, "supervisor1")
+        page.goto(f"{url}/#/assessments?month={month}")
+        expect(page.get_by_test_id("as-row").first).to_be_visible()
+        shoot(page, out, "assessments", size, lang)
+        page.get_by_test_id("as-row").filter(has_text="李巡查").get_by_test_id("as-open").click()
+        expect(page.get_by_test_id("as-staff")).to_be_visible()
+        if fill and size == "1366":
+            for item in page.locator(".as-item").all():
+                box = item.locator("input[type=number]")
+                box.fill(box.get_attribute("max"))
+            for reason in page.locator("textarea[data-testid^=as-reason-]").all():
+                reason.fill("已当面沟通，情况属实" if lang == "zh-CN" else "Talked it through in person")
+            page.get_by_test_id("as-reward").fill("2")
+            page.get_by_test_id("as-reward-reason").fill(
+                "业主来信表扬" if lang == "zh-CN" else "Owner's letter of thanks")
+        shoot(page, out, "assessment-form", size, lang)
+        if fill and size == "1366":
+            page.get_by_test_id("as-submit").click()
+            expect(page.get_by_test_id("as-status")).to_have_attribute("data-status", "submitted")
+        context.close()
+    context, page = phone_or_laptop(browser, "360", lang)
+    log_in(page, url, "patrol1")
+    page.goto(f"{url}/#/my-assessments")
+    page.get_by_test_id("as-mine-row").first.click()
+    expect(page.get_by_test_id("as-sheet")).to_be_visible()
+    shoot(page, out, "my-assessment", "360", lang)
+    if fill:
+        page.get_by_test_id("as-remark-input").fill("同意" if lang == "zh-CN" else "Agreed")
+        page.get_by_test_id("as-acknowledge").click()
+        expect(page.get_by_test_id("as-code")).to_be_visible()
+    context.close()
+
+
 def main():
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -152,6 +200,7 @@ def main():
                 if lang != "zh-CN":
                     patrol_day(browser, url, out, lang, Path(folder))
                 supervisor_day(browser, url, out, lang, record_id)
+                assessment_month(browser, url, out, lang, fill=lang == args.lang[0])
         finally:
             server.shutdown()
         browser.close()

@@ -95,6 +95,11 @@ class Defaults:
     # (seed: 当月抽查20%), in percent.
     FOLLOWUP_SAMPLE_PERCENT = 20
 
+    # Staff monthly assessments are kept at least this many years after their month (seed 002
+    # §4.12.1: 保存期限为2年). The app refuses to start with less than 2; nothing deletes them
+    # automatically, and the app offers no way to delete one.
+    ASSESSMENT_RETENTION_YEARS = 2
+
     # Request bodies: the app-wide ceiling (photo uploads stay under it), then each JSON
     # endpoint's own limit, refused before the body is read (server/core/limits.py): most take
     # MAX_BODY_BYTES, the unauthenticated login MAX_LOGIN_BODY_BYTES, and a record push or a
@@ -147,7 +152,8 @@ _INT_SETTINGS = {"TOKEN_LIFETIME_DAYS", "LOGIN_MAX_FAILURES", "LOGIN_MAX_FAILURE
                  "EXPORT_FILE_HOURS", "RECORD_LATE_AFTER_HOURS", "DEVICE_CLOCK_AHEAD_SECONDS",
                  "DECODE_CONCURRENCY", "DECODE_WAIT_SECONDS", "UPLOAD_PENDING_MAX_COUNT",
                  "UPLOAD_PENDING_MAX_BYTES", "UPLOAD_PENDING_EXPIRE_HOURS",
-                 "FOLLOWUP_ESCALATE_AFTER_DAYS", "FOLLOWUP_SAMPLE_PERCENT"}
+                 "FOLLOWUP_ESCALATE_AFTER_DAYS", "FOLLOWUP_SAMPLE_PERCENT",
+                 "ASSESSMENT_RETENTION_YEARS"}
 
 
 def normalise_database_url(url: str) -> str:

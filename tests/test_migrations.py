@@ -130,3 +130,29 @@ def test_renovations_completed_before_the_active_period_existed_end_at_their_las
     rows = {r.id: (r.active_since, r.active_until)
             for r in db.session.scalars(sa.select(Renovation))}
     assert rows == {1: (None, stamp.replace(tzinfo=UTC)), 2: (None, None), 3: (None, None)}
+
+
+def test_assessment_tables_come_and_go_without_touching_what_was_there(
+        app, app_ctx, make_user, make_property):
+    """Migration 6f129fdd92ce only adds the assessment tables: stepping back over it drops them
+    and keeps every other row; stepping forward again gives empty tables the models can use."""
+    from datetime import date
+
+    import sqlalchemy as sa
+
+    from server.assessments.models import Assessment
+    from server.users.models import User
+    prop, staff, supervisor = make_property(), make_user("patrol"), make_user("supervisor")
+    prop_id, staff_id, supervisor_id = prop.id, staff.id, supervisor.id
+    db.session.remove()
+    downgrade(revision="de1a570a2656")
+    with db.engine.connect() as connection:
+        tables = set(db.inspect(connection).get_table_names())
+    assert {"assessments", "assessment_year_inputs"} & tables == set()
+    upgrade()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 2
+    db.session.add(Assessment(property_id=prop_id, staff_id=staff_id, month=date(2026, 10, 1),
+                              form_code="staff_monthly", form_version=1, assessor_id=supervisor_id,
+                              scores={"morality": 4.5}, reasons={}))
+    db.session.commit()
+    assert db.session.scalar(sa.select(Assessment.scores)) == {"morality": 4.5}

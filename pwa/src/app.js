@@ -2,6 +2,7 @@
 // links for those who get them, and the screen the route table picks for the hash.
 import { html } from 'htm/preact';
 import { useEffect, useState } from 'preact/hooks';
+import { MyAssessment, MyAssessments } from './field/assessments.js';
 import { FixFollowUp } from './field/fix-followup.js';
 import { ChecklistForm } from './field/form.js';
 import { Home } from './field/home.js';
@@ -20,7 +21,7 @@ import { go, useRoute } from './shared/router.js';
 import { clearSession, isOtherUser, loadSession, saveLanguage, saveSession, switchUser } from './shared/session.js';
 import * as sync from './shared/sync.js';
 
-const FIELD_SCREENS = { ChecklistForm, FixFollowUp, Home, NewInspection, WorkOrderEntry };
+const FIELD_SCREENS = { ChecklistForm, FixFollowUp, Home, MyAssessment, MyAssessments, NewInspection, WorkOrderEntry };
 
 // The workspace chunk: fetched the first time a workspace screen opens (for a supervisor, right
 // after start-up). Workbox precaches it with every other built file, so once the service worker

@@ -23,6 +23,10 @@ export const ROUTES = [
   { path: 'order-figures', who: isSupervising, screen: 'OrderFigures', workspace: true, nav: 'followups' },
   { path: 'escalations', who: isSupervising, screen: 'Escalations', workspace: true, nav: 'escalations',
     props: { mayAcknowledge } },
+  { path: 'assessments', who: isSupervising, screen: 'Assessments', workspace: true, key: 'hash', nav: 'assessments' },
+  { path: 'assessment', id: true, who: isSupervising, screen: 'AssessmentEdit', workspace: true, key: 'id', nav: 'assessments' },
+  { path: 'my-assessments', who: anyone, screen: 'MyAssessments' },
+  { path: 'my-assessment', id: true, who: anyone, screen: 'MyAssessment', key: 'id' },
   { path: 'form', id: true, who: anyone, screen: 'ChecklistForm', key: 'id' },
   { path: 'new', who: anyone, screen: 'NewInspection' },
 ];
@@ -33,7 +37,7 @@ export const HOME = Object.freeze({ path: '', who: anyone, screen: 'Home', nav: 
 /** The workspace's links, shown to those who may open the workspace: [hash, label key, nav name]. */
 export const NAV = [['/', 'nav_patrol', 'home'], ['/records', 'nav_records', 'records'],
   ['/followups', 'nav_follow_ups', 'followups'], ['/compliance', 'nav_compliance', 'compliance'],
-  ['/escalations', 'nav_escalations', 'escalations']];
+  ['/escalations', 'nav_escalations', 'escalations'], ['/assessments', 'nav_assessments', 'assessments']];
 
 /** The route for the parts of a hash path (#/form/abc → ['form', 'abc']) and this user. */
 export function matchRoute(parts, user) {

@@ -40,20 +40,22 @@ class Permission(StrEnum):
     ESCALATION_READ = "escalation.read"      # the project manager's escalation queue
     ESCALATION_ACK = "escalation.ack"        # acknowledge an escalation with a comment
     COMPLIANCE_READ = "compliance.read"
+    ASSESSMENT_READ = "assessment.read"      # one's own monthly assessments; acknowledge them
+    ASSESSMENT_MANAGE = "assessment.manage"  # assess the staff of one's properties
 
 
 _EVERYONE = frozenset({
     Permission.ACCOUNT_USE, Permission.PROPERTY_READ, Permission.CHECKLIST_READ,
     Permission.RECORD_PUSH, Permission.RECORD_READ, Permission.MEDIA_UPLOAD, Permission.MEDIA_READ,
     Permission.SYNC_PULL, Permission.FOLLOWUP_READ, Permission.FOLLOWUP_NOTE,
-    Permission.WORKORDER_CREATE,
+    Permission.WORKORDER_CREATE, Permission.ASSESSMENT_READ,
 })
 # Supervisors and managers review records and drive follow-ups to their end.
 _SUPERVISING = _EVERYONE | {
     Permission.USER_READ, Permission.RECORD_READ_OTHERS, Permission.RECORD_REVIEW, Permission.RECORD_EXPORT,
     Permission.FOLLOWUP_FIX, Permission.FOLLOWUP_CREATE, Permission.FOLLOWUP_ASSIGN,
     Permission.FOLLOWUP_VERIFY, Permission.COMPLIANCE_READ, Permission.FOLLOWUP_REPORT,
-    Permission.ESCALATION_READ,
+    Permission.ESCALATION_READ, Permission.ASSESSMENT_MANAGE,
 }
 
 GRANTS: dict[Role, frozenset[Permission]] = {

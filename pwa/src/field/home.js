@@ -76,6 +76,7 @@ export function Home({ session, onLogout, onLanguage }) {
     <button class="btn btn-primary btn-block" onClick=${() => go(`/new/${propertyId}`)} data-testid="new-inspection">
       ${t('new_inspection')}</button>
     <a class="btn btn-block" href=${`#/order/${propertyId}`} data-testid="new-work-order">${t('wo_new')}</a>
+    <a class="btn btn-block" href="#/my-assessments" data-testid="my-assessments-link">${t('as_mine_link')}</a>
 
     <section class="card" aria-labelledby="due-h">
       <h2 id="due-h">${t('due_title')}</h2>

@@ -69,7 +69,7 @@ export async function forgetPulledData() {
   await Promise.all([...PULLED.map((name) => tx.objectStore(name).clear()),
     tx.objectStore(STORE.kv).delete('cursor'), tx.objectStore(STORE.kv).delete('followUpsAvailable'),
     tx.objectStore(STORE.kv).delete(RECENTLY_SENT), tx.objectStore(STORE.kv).delete('notices'),
-    tx.objectStore(STORE.kv).delete('staff'), tx.done]);
+    tx.objectStore(STORE.kv).delete('staff'), tx.objectStore(STORE.kv).delete('myAssessments'), tx.done]);
 }
 
 export async function allChecklists() { return (await db()).getAll(STORE.checklists); }
