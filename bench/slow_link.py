@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/slow_link.py                       # both profiles, 30 records, cut
     .venv/bin/python bench/slow_link.py --against OLD_DIST    # another PWA build, same run
-    .venv/bin/python bench/slow_link.py --records 5 --profiles 3g --no-cut   # a quick look
+    .venv/bin/python bench/slow_link.py --records 5 --profiles 3g --cuts ""  # a quick look
 
 The real PWA (the built `pwa/dist`) in Chromium, served by gunicorn (2 workers × 4 threads,
 SQLite, demo data) behind a byte-counting HTTP/1.1 proxy on 127.0.0.1. The browser's link is
@@ -424,22 +424,25 @@ def figures(run: dict, shift: Shift, profile: dict) -> dict:
             "left_in_outbox": run["left"] or []}
 
 
-def cut_run(browser, proxy: CountingProxy, shift: Shift, profile: dict) -> dict:
+def cut_run(browser, proxy: CountingProxy, shift: Shift, profile: dict, at: float) -> dict:
     target = next(b for b in shift.blobs if b["kind"] == "photo")
     size = len(target["data"])
     proxy.cut_done = False
-    proxy.cut_rule = (f"/api/blobs/{target['sha256']}", int(size * 0.9))
+    proxy.cut_rule = (f"/api/blobs/{target['sha256']}", int(size * at))
     run = sync_shift(browser, proxy, shift, profile, timeout=180)
     proxy.cut_rule = None
     sent_for = sum(r.body for r in run["sent"] if r.method == "PUT"
                    and r.path.split("?")[0] == f"/api/blobs/{target['sha256']}")
-    return {"photo_bytes": size, "cut_at": int(size * 0.9), "cut_happened": proxy.cut_done,
+    requests = [f"{r.method} {r.path.split('?')[0][:24]}… {r.body}" for r in run["sent"]
+                if r.path.startswith("/api/blobs/")]
+    return {"photo_bytes": size, "cut_at": int(size * at), "cut_happened": proxy.cut_done,
+            "blob_requests": requests,
             "body_bytes_sent_for_photo": sent_for, "sent_again": sent_for - size,
             "sent_again_share": round((sent_for - size) / size, 4),
             "seconds": round(run["elapsed"], 1), "left_in_outbox": run["left"] or []}
 
 
-def measure(dist: Path, profiles: list[str], records: int, cut: bool, seed: int) -> dict:
+def measure(dist: Path, profiles: list[str], records: int, cuts: list[float], seed: int) -> dict:
     results = {}
     with tempfile.TemporaryDirectory() as folder:
         workdir = Path(folder)
@@ -454,10 +457,12 @@ def measure(dist: Path, profiles: list[str], records: int, cut: bool, seed: int)
                     run = sync_shift(browser, proxy, shift, PROFILES[name], timeout=1800)
                     results[name] = figures(run, shift, PROFILES[name])
                     print(name, json.dumps(results[name], ensure_ascii=False), flush=True)
-                if cut:
-                    results["cut"] = cut_run(browser, proxy, make_shift(1, property_id, seed + 50),
-                                             PROFILES["3g"])
-                    print("cut", json.dumps(results["cut"]), flush=True)
+                for n, at in enumerate(cuts):
+                    name = f"cut {at:.0%}"
+                    results[name] = cut_run(browser, proxy,
+                                            make_shift(1, property_id, seed + 50 + n),
+                                            PROFILES["3g"], at)
+                    print(name, json.dumps(results[name]), flush=True)
                 browser.close()
         finally:
             proxy.stop()
@@ -469,22 +474,23 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--records", type=int, default=30)
     parser.add_argument("--profiles", default="3g,bad")
-    parser.add_argument("--no-cut", action="store_true")
+    parser.add_argument("--cuts", default="0.9",
+                        help="where to cut the first photo, as shares of it (empty: no cut)")
     parser.add_argument("--dist", type=Path, default=ROOT / "pwa" / "dist")
     parser.add_argument("--against", type=Path, help="another PWA build, measured after this one")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     profiles = [p for p in args.profiles.split(",") if p]
-    out = {"this": measure(args.dist.resolve(), profiles, args.records, not args.no_cut, args.seed)}
+    cuts = [float(at) for at in args.cuts.split(",") if at]
+    out = {"this": measure(args.dist.resolve(), profiles, args.records, cuts, args.seed)}
     if args.against:
         print("--- against", args.against.name, flush=True)
-        out["against"] = measure(args.against.resolve(), profiles, args.records, not args.no_cut,
-                                 args.seed)
+        out["against"] = measure(args.against.resolve(), profiles, args.records, cuts, args.seed)
     for build, results in out.items():
         for name, r in results.items():
-            if name == "cut":
-                print(f"{build:8} cut at 90 %: {r['sent_again']:,} B of a {r['photo_bytes']:,} B "
+            if name.startswith("cut"):
+                print(f"{build:8} {name}: {r['sent_again']:,} B of a {r['photo_bytes']:,} B "
                       f"photo sent again ({r['sent_again_share']:.1%}; target ≤ 5 %)")
             else:
                 print(f"{build:8} {name:4}: {r['seconds']} s vs {r['pure_transfer_seconds']} s of "

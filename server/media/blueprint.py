@@ -81,6 +81,7 @@ def upload_blob(query, headers, sha256):
                       details={"max_bytes": current_app.config["MAX_UPLOAD_BYTES"]},
                       limit=f"{current_app.config['MAX_UPLOAD_BYTES'] // (1024 * 1024)} MB")
     content_type = (request.mimetype or "").lower()
+    operations.check_part_start(sha256, headers.get("content_range"), current_user())
     data, cut = _read_body()
     return operations.receive(sha256, query["kind"], content_type, data,
                               headers.get("content_range"), current_user(),

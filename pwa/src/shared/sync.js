@@ -18,10 +18,12 @@ import { uploadPool } from './upload-pool.js';
 import { loadSession, saveDueSnapshot, saveSession } from './session.js';
 import { isoNow } from './time.js';
 
-// Upload parts. The server keeps what arrived of a part cut in transit, so a cut costs only the
-// bytes in flight whatever the part size; each part costs a round trip, so a phone photo
-// (≤ 1600 px, 150–500 KB) goes in one. Overridable for tests.
-const chunkSize = () => Number(localStorage.getItem('xuncha.chunk')) || 1024 * 1024;
+// Upload parts. The server keeps what arrived of a part cut in transit, but a browser resends a
+// request cut on a kept-alive connection by itself, whole, before the app hears of the cut (and
+// usually before the server has stored what arrived): what a cut costs is then the part's bytes
+// sent so far, half a part on average. 64 KiB keeps that small on any link; the round trip each
+// part costs is hidden by the other uploads in flight. Overridable for tests.
+const chunkSize = () => Number(localStorage.getItem('xuncha.chunk')) || 64 * 1024;
 // Images in flight at once: enough to keep a mobile uplink busy through each request's round
 // trip and the server's decoding, few enough to stay within the server's per-person limit on
 // unfinished uploads (docs/sync-protocol.md §4).
