@@ -1,6 +1,6 @@
 """PDF export: warm render time and size of one large record, and of a 100-record batch.
 
-    .venv/bin/python bench/pdf_render.py [--repeat 7] [--batch 100] [--processes 2] [--png DIR]
+    .venv/bin/python bench/pdf_render.py [--repeat 7] [--batch 100] [--processes 2,0] [--png DIR]
 
 Builds a throw-away SQLite site from the demo data, publishes a 40-item checklist, uploads
 realistic photos (1600×1200 camera-like JPEGs) and PNG signatures through the API, pushes
@@ -382,14 +382,17 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--batch", type=int, default=100)
-    parser.add_argument("--processes", type=int, default=2,
-                        help="render processes of the export job (EXPORT_PROCESSES)")
+    parser.add_argument("--processes", default="2",
+                        help="render processes of the export job (EXPORT_PROCESSES); a list "
+                             "(2,0) runs the batch once with each, one after the other")
+    parser.add_argument("--alternate", type=int, default=0, metavar="N",
+                        help="also render the big record N times each way, alternating: as now, "
+                             "and as before (record.css inline, parsed again every render)")
     parser.add_argument("--png", type=Path, help="write first-page PNGs of the demo record here")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="xuncha-pdf-bench-") as tmp:
         site = Site(Path(tmp))
-        site.app.config["EXPORT_PROCESSES"] = args.processes
         from server.core.db import db
         from server.inspections.models import Inspection
         from server.pdf.operations import record_pdf
@@ -408,6 +411,29 @@ def main():
         print(f"  PDF {len(data) / 1024:.0f} KB (target ≤ 2048 KB); photos held "
               f"{photo_bytes / 1024:.0f} KB; budget 1.2×photos+300 KB = {budget / 1024:.0f} KB "
               f"→ {'OK' if len(data) <= budget else 'OVER'}")
+        if args.alternate:
+            from weasyprint import HTML
+
+            from server.pdf import render
+            from server.pdf.operations import record_document
+
+            def inline_css():  # the pipeline before: the sheet inline, a new font set-up each time
+                doc = record_document(record)
+                rendered = HTML(string=render.record_html(doc), base_url=None,
+                                url_fetcher=render.fetcher_for(doc)).render()
+                return render.write_pdf([rendered], [doc["record_json"]])
+            now_wall, now_cpu, before_wall, before_cpu = [], [], [], []
+            for _ in range(args.alternate):
+                for walls, cpus, function in ((now_wall, now_cpu, lambda: record_pdf(record)),
+                                              (before_wall, before_cpu, inline_css)):
+                    wall, cpu = timed(function, 1)
+                    walls += wall
+                    cpus += cpu
+            print(f"  alternated ×{args.alternate}: now wall median "
+                  f"{statistics.median(now_wall):.3f} s, CPU median {statistics.median(now_cpu):.3f}"
+                  f" s; before (inline CSS) wall median {statistics.median(before_wall):.3f} s, "
+                  f"CPU median {statistics.median(before_cpu):.3f} s; CPU ratio "
+                  f"{statistics.median(now_cpu) / statistics.median(before_cpu):.3f}")
         en = record_pdf(record, "en")
         print(f"  en layout: {len(en) / 1024:.0f} KB")
 
@@ -433,8 +459,10 @@ def main():
         for n in range(1, args.batch):
             site.renovation_record(seed=n)
         print(f"  (set-up: {args.batch} records pushed in {time.perf_counter() - start:.1f} s)")
-        print(f"  render processes: {args.processes}")
-        for fmt in ("pdf", "zip"):
+        for processes, fmt in [(int(p), fmt) for fmt in ("pdf", "zip")
+                               for p in args.processes.split(",")]:
+            site.app.config["EXPORT_PROCESSES"] = processes
+            print(f"  render processes: {processes}")
             with PeakMemory() as memory:
                 start = time.perf_counter()
                 response = site.client.post("/api/exports", json={
