@@ -237,7 +237,8 @@ def test_batch_export_on_two_processes_joins_runs_in_order_with_every_record_jso
     try:
         job = client.post("/api/exports", json={"property_id": site["property"].id},
                           headers=headers).get_json()
-        job, seen = _wait(client, headers, job)
+        # Starting two render processes (imports, fonts) is slow on a loaded machine: wait long.
+        job, seen = _wait(client, headers, job, timeout=300)
     finally:
         app.config["EXPORT_PROCESSES"], app.config["EXPORT_RUN_RECORDS"] = saved
     assert job["status"] == "done", job
