@@ -1,6 +1,6 @@
 """PDF export: warm render time and size of one large record, and of a 100-record batch.
 
-    .venv/bin/python bench/pdf_render.py [--repeat 7] [--batch 100] [--png DIR]
+    .venv/bin/python bench/pdf_render.py [--repeat 7] [--batch 100] [--processes 2,0] [--png DIR]
 
 Builds a throw-away SQLite site from the demo data, publishes a 40-item checklist, uploads
 realistic photos (1600×1200 camera-like JPEGs) and PNG signatures through the API, pushes
@@ -11,7 +11,9 @@ sealed records through the API, then measures:
    the bytes of the photos it holds (display copies) → targets: ≤ 0.5 s, ≤ 2 MB, and
    PDF ≤ 1.2 × photo bytes + 300 KB;
 2. a --batch record export (renovation patrols, 2 photos + 2 signatures each) run as an export
-   job, merged PDF and ZIP: wall time and size;
+   job on --processes render processes (EXPORT_PROCESSES; 0 renders in the job's thread),
+   merged PDF and ZIP: wall time, size, and the peak resident memory of this process and its
+   render processes together (sampled every 50 ms from /proc);
 3. with --png DIR: the pages of the demo renovation record (zh-CN and en) as PNGs at
    110 dpi (pdftoppm; every page), for looking at; keep those files out of the repo.
 """
@@ -19,11 +21,13 @@ sealed records through the API, then measures:
 import argparse
 import hashlib
 import io
+import os
 import random
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 import zipfile
@@ -260,10 +264,14 @@ class Site:
         blob = db.session.get(Blob, sha(data))
         return blob.display_size if blob else 0
 
-    def renovation_record(self, seed: int, day: int = 0) -> str:
+    def renovation_record(self, seed: int) -> str:
         evidence, site_photo = camera_photo(seed * 2 + 10_000), camera_photo(seed * 2 + 10_001)
         inspector, contractor = signature_png(seed * 2), signature_png(seed * 2 + 1)
-        start = datetime(2026, 11, 1, 9, 0, tzinfo=CST) + timedelta(days=day, minutes=seed % 50)
+        # Finished in the last minutes of today (Shanghai): the server refuses records finished
+        # in the future and renovations are under way from the day the demo made them.
+        now = datetime.now(CST)
+        start = max(now.replace(hour=0, minute=0, second=0, microsecond=0),
+                    now - timedelta(minutes=20)) + timedelta(seconds=seed % 50)
         answers = {item: {"value": "pass"} for item in (
             "debris", "working_hours", "walls", "waterproofing", "guard_rails",
             "terrace_balcony", "installations")}
@@ -309,6 +317,55 @@ class Site:
         assert response.status_code == 200, response.get_json()
 
 
+class PeakMemory:
+    """Peak resident memory of this process plus its descendants, sampled from /proc."""
+
+    def __init__(self, interval=0.05):
+        self.interval, self.peak, self.stop = interval, 0, threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    @staticmethod
+    def tree_rss(root: int) -> int:
+        parents = {}
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    stat = Path(f"/proc/{entry}/stat").read_text()
+                    parents[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
+                except (OSError, IndexError, ValueError):
+                    continue
+        tree, todo = {root}, [root]
+        while todo:
+            pid = todo.pop()
+            for child, parent in parents.items():
+                if parent == pid and child not in tree:
+                    tree.add(child)
+                    todo.append(child)
+        total = 0
+        for pid in tree:
+            try:
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1]) * 1024
+            except OSError:
+                continue
+        return total
+
+    def _run(self):
+        while not self.stop.is_set():
+            self.peak = max(self.peak, self.tree_rss(os.getpid()))
+            self.stop.wait(self.interval)
+
+    def __enter__(self):
+        self.before = self.tree_rss(os.getpid())
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join()
+
+
 def timed(function, repeat: int) -> tuple[list[float], list[float]]:
     """Wall-clock and CPU seconds of each call. On a shared machine the CPU time says what the
     render costs; the wall time adds the wait for a core."""
@@ -325,6 +382,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--batch", type=int, default=100)
+    parser.add_argument("--processes", default="2",
+                        help="render processes of the export job (EXPORT_PROCESSES); a list "
+                             "(2,0) runs the batch once with each, one after the other")
+    parser.add_argument("--alternate", type=int, default=0, metavar="N",
+                        help="also render the big record N times each way, alternating: as now, "
+                             "and as before (record.css inline, parsed again every render)")
     parser.add_argument("--png", type=Path, help="write first-page PNGs of the demo record here")
     args = parser.parse_args()
 
@@ -348,6 +411,29 @@ def main():
         print(f"  PDF {len(data) / 1024:.0f} KB (target ≤ 2048 KB); photos held "
               f"{photo_bytes / 1024:.0f} KB; budget 1.2×photos+300 KB = {budget / 1024:.0f} KB "
               f"→ {'OK' if len(data) <= budget else 'OVER'}")
+        if args.alternate:
+            from weasyprint import HTML
+
+            from server.pdf import render
+            from server.pdf.operations import record_document
+
+            def inline_css():  # the pipeline before: the sheet inline, a new font set-up each time
+                doc = record_document(record)
+                rendered = HTML(string=render.record_html(doc), base_url=None,
+                                url_fetcher=render.fetcher_for(doc)).render()
+                return render.write_pdf([rendered], [doc["record_json"]])
+            now_wall, now_cpu, before_wall, before_cpu = [], [], [], []
+            for _ in range(args.alternate):
+                for walls, cpus, function in ((now_wall, now_cpu, lambda: record_pdf(record)),
+                                              (before_wall, before_cpu, inline_css)):
+                    wall, cpu = timed(function, 1)
+                    walls += wall
+                    cpus += cpu
+            print(f"  alternated ×{args.alternate}: now wall median "
+                  f"{statistics.median(now_wall):.3f} s, CPU median {statistics.median(now_cpu):.3f}"
+                  f" s; before (inline CSS) wall median {statistics.median(before_wall):.3f} s, "
+                  f"CPU median {statistics.median(before_cpu):.3f} s; CPU ratio "
+                  f"{statistics.median(now_cpu) / statistics.median(before_cpu):.3f}")
         en = record_pdf(record, "en")
         print(f"  en layout: {len(en) / 1024:.0f} KB")
 
@@ -371,24 +457,30 @@ def main():
               "each)")
         start = time.perf_counter()
         for n in range(1, args.batch):
-            site.renovation_record(seed=n, day=n % 28)
+            site.renovation_record(seed=n)
         print(f"  (set-up: {args.batch} records pushed in {time.perf_counter() - start:.1f} s)")
-        for fmt in ("pdf", "zip"):
-            start = time.perf_counter()
-            response = site.client.post("/api/exports", json={
-                "property_id": site.property_id(), "checklist": "renovation_patrol",
-                "format": fmt}, headers=site.supervisor)
-            assert response.status_code == 202, response.get_json()
-            job = response.get_json()
-            while job["status"] in ("queued", "running"):
-                time.sleep(0.2)
-                job = site.client.get(f"/api/exports/{job['id']}", headers=site.supervisor).get_json()
-            elapsed = time.perf_counter() - start
+        for processes, fmt in [(int(p), fmt) for fmt in ("pdf", "zip")
+                               for p in args.processes.split(",")]:
+            site.app.config["EXPORT_PROCESSES"] = processes
+            print(f"  render processes: {processes}")
+            with PeakMemory() as memory:
+                start = time.perf_counter()
+                response = site.client.post("/api/exports", json={
+                    "property_id": site.property_id(), "checklist": "renovation_patrol",
+                    "format": fmt}, headers=site.supervisor)
+                assert response.status_code == 202, response.get_json()
+                job = response.get_json()
+                while job["status"] in ("queued", "running"):
+                    time.sleep(0.2)
+                    job = site.client.get(f"/api/exports/{job['id']}",
+                                          headers=site.supervisor).get_json()
+                elapsed = time.perf_counter() - start
             assert job["status"] == "done", job
             photos = site.photo_bytes_of_export(job["id"])
             print(f"  {fmt}: {job['total']} records in {elapsed:.1f} s "
                   f"({elapsed / job['total']:.3f} s/record), {job['file_size'] / 1024 / 1024:.1f} MB"
-                  f"; photos held {photos / 1024 / 1024:.1f} MB")
+                  f"; photos held {photos / 1024 / 1024:.1f} MB; peak RSS (bench process + render "
+                  f"processes) {memory.peak / 2**20:.0f} MB, {memory.before / 2**20:.0f} MB before")
             if fmt == "pdf":
                 verdict = "OK" if job["file_size"] <= 1.2 * photos + 300 * 1024 else "OVER"
                 print(f"    merged PDF vs 1.2×photos+300 KB: {verdict}")

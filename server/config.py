@@ -128,6 +128,11 @@ class Defaults:
     EXPORT_MAX_ACTIVE_PER_USER = 2
     EXPORT_MAX_ACTIVE = 8
     EXPORT_WORKERS = 1
+    # Processes that render one export job's records (server/pdf/batch.py), a run of
+    # EXPORT_RUN_RECORDS records each: WeasyPrint uses one core per process. 0 or 1 renders in
+    # the job's own process. Memory: each process holds one run's laid-out pages.
+    EXPORT_PROCESSES = 2
+    EXPORT_RUN_RECORDS = 10
     EXPORT_FILE_HOURS = 24
 
     # flask-smorest / OpenAPI document.
@@ -149,6 +154,7 @@ _INT_SETTINGS = {"TOKEN_LIFETIME_DAYS", "LOGIN_MAX_FAILURES", "LOGIN_MAX_FAILURE
                  "MAX_BODY_BYTES", "MAX_LOGIN_BODY_BYTES", "MAX_RECORD_BODY_BYTES", "MAX_JSON_DEPTH",
                  "MAX_UPLOAD_BYTES", "MAX_IMAGE_PIXELS", "EXPORT_MAX_RECORDS", "EXPORT_STALL_SECONDS",
                  "EXPORT_MAX_ACTIVE", "EXPORT_MAX_ACTIVE_PER_USER", "EXPORT_WORKERS",
+                 "EXPORT_PROCESSES", "EXPORT_RUN_RECORDS",
                  "EXPORT_FILE_HOURS", "RECORD_LATE_AFTER_HOURS", "DEVICE_CLOCK_AHEAD_SECONDS",
                  "DECODE_CONCURRENCY", "DECODE_WAIT_SECONDS", "UPLOAD_PENDING_MAX_COUNT",
                  "UPLOAD_PENDING_MAX_BYTES", "UPLOAD_PENDING_EXPIRE_HOURS",

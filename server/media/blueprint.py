@@ -81,6 +81,7 @@ def upload_blob(query, headers, sha256):
                       details={"max_bytes": current_app.config["MAX_UPLOAD_BYTES"]},
                       limit=f"{current_app.config['MAX_UPLOAD_BYTES'] // (1024 * 1024)} MB")
     content_type = (request.mimetype or "").lower()
+    operations.check_part_start(sha256, headers.get("content_range"), current_user())
     data, cut = _read_body()
     return operations.receive(sha256, query["kind"], content_type, data,
                               headers.get("content_range"), current_user(),
@@ -95,7 +96,12 @@ def _read_body() -> tuple[bytes, bool]:
             chunks.append(chunk)
     except (ClientDisconnected, OSError):
         return b"".join(chunks), True
-    return b"".join(chunks), False
+    data = b"".join(chunks)
+    # A server that marks its input as terminated (gunicorn) hands over the connection's stream
+    # as it is: a broken connection then reads as an early end, not as an error. Shorter than
+    # Content-Length is a cut all the same, and what arrived is kept.
+    length = request.content_length
+    return data, length is not None and len(data) < length
 
 
 @blp.route("/<sha256>", methods=["GET"])

@@ -76,6 +76,28 @@ def parse_content_range(header: str | None, body_length: int,
     return start, total
 
 
+def check_part_start(sha256: str, content_range: str | None, user: User):
+    """Refuse, before its body is read, a part that does not start where the caller's
+    unfinished upload of this blob ends (409 upload.offset_mismatch, as `receive` would after
+    reading it). Browsers resend a request cut off on a kept-alive connection by themselves,
+    from its first byte: answered at once, that resend costs a round trip instead of the whole
+    part again, and the client continues from ``received``. Only parts (Content-Range) of an
+    upload under way with the same total; everything else is `receive`'s to judge."""
+    match = _RANGE.match(content_range.strip()) if content_range else None
+    if not match:
+        return
+    start, _end, total = (int(group) for group in match.groups())
+    upload = _pending(sha256, user)
+    if upload is None or upload.total_size != total or start == upload.received:
+        return
+    blob = db.session.get(Blob, sha256)
+    if blob is not None and may_read(sha256, user):
+        return
+    raise Problem("upload.offset_mismatch",
+                  details={"received": upload.received, "size": upload.total_size},
+                  received=upload.received)
+
+
 def receive(sha256: str, kind: str, content_type: str, data: bytes, content_range: str | None,
             user: User, cut_total: int | None = None) -> dict:
     """Store one part (or all) of a blob. Idempotent: a stored blob is answered at once.

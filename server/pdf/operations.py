@@ -219,40 +219,35 @@ def run_export(job_id: int) -> None:
 
 
 def _render_job(job: ExportJob):
-    """Render the job's records one at a time into a file on disk: a ZIP gets each PDF as it
-    is made (memory holds one record at a time), a merged PDF is written straight to the file.
-    The finished file goes to the blob store in chunks."""
-    from . import render
+    """Render the job's records into a file on disk, run by run on EXPORT_PROCESSES processes
+    (server/pdf/batch.py): a ZIP takes each record's PDF from disk as its run finishes, a merged
+    PDF joins the runs' files at the end. Progress is committed after each run. The finished
+    file goes to the blob store in chunks."""
+    from . import batch
     user = db.session.get(User, job.user_id)
     if user is None or not user.is_active or not can_see_property(job.property_id, user):
         raise PermissionError("the requester may no longer see this property")
     extension = "zip" if job.format == "zip" else "pdf"
     with tempfile.TemporaryDirectory(prefix="xuncha-export-") as folder:
         path = os.path.join(folder, f"export.{extension}")
-        documents, exports = [], []
+        parts = []
         # PDFs hold JPEGs that do not compress further: store, don't deflate.
         with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) if (
                 job.format == "zip") else nullcontext() as zipped:
-            for record_id in job.record_ids:
-                record = db.session.get(Inspection, uuid.UUID(record_id))
-                if record is not None and record.property_id == job.property_id:
-                    doc = record_document(record, job.language)
-                    rendered = render.document(doc)
+            for count, made in batch.render_runs(job.record_ids, job.property_id, job.language,
+                                                 folder, separate=zipped is not None):
+                for part in made:
                     if zipped is not None:
-                        zipped.writestr(record_filename(record),
-                                        render.write_pdf([rendered], [doc["record_json"]]))
+                        zipped.write(part, os.path.basename(part))
+                        os.remove(part)
                     else:
-                        documents.append(rendered)
-                        exports.append(doc["record_json"])
-                job.done += 1
-                # The session keeps no record it no longer points to (a weak identity map):
-                # memory holds the record being rendered, not all before it.
+                        parts.append(part)
+                job.done += count
                 db.session.commit()
         if job.format == "pdf":
-            if not documents:
+            if not parts:
                 raise LookupError("none of the export's records exist any more")
-            render.write_pdf(documents, exports, target=path)
-            documents.clear()
+            batch.join_pdfs(parts, path)
         # An unguessable key: the file is only ever served through the access-checked endpoint.
         key = f"exports/{job.id}-{secrets.token_hex(8)}.{extension}"
         blob_store().put_file(key, path)

@@ -10,13 +10,15 @@ Two walls keep the renderer from reading anything it should not:
 
 import io
 import logging
+import threading
 from functools import cache, lru_cache
 from pathlib import Path
 
 import segno
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from PIL import ImageFile
-from weasyprint import HTML, Attachment
+from weasyprint import CSS, HTML, Attachment
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from server.core.i18n import translate
@@ -46,13 +48,28 @@ def _css() -> str:
     return (TEMPLATES / "record.css").read_text(encoding="utf-8")
 
 
-def record_html(doc: dict) -> str:
-    """The HTML of one record. Everything printed comes from ``doc`` and is escaped."""
+_thread = threading.local()
+
+
+def _fonts_and_stylesheet() -> tuple[FontConfiguration, CSS]:
+    """This thread's font configuration and record.css parsed and compiled for it, kept from
+    one render to the next: they never change while the process runs, and parsing the sheet
+    again for every record cost as much as laying out a page. Per thread, as Pango's font map
+    is not made to be shared between threads."""
+    if getattr(_thread, "stylesheet", None) is None:
+        _thread.fonts = FontConfiguration()
+        _thread.stylesheet = CSS(string=_css(), font_config=_thread.fonts)
+    return _thread.fonts, _thread.stylesheet
+
+
+def record_html(doc: dict, inline_css: bool = True) -> str:
+    """The HTML of one record. Everything printed comes from ``doc`` and is escaped.
+    ``inline_css=False`` leaves record.css out, for `document`, which passes it parsed."""
     # "第 {page} 页 / 共 {pages} 页" → CSS: "第 " counter(page) " 页 / 共 " counter(pages) " 页"
     before, rest = translate("pdf.page", doc["language"], page="\0", pages="\1").split("\0")
     middle, after = rest.split("\1")
     return _environment().get_template("record.html").render(
-        doc=doc, css=_css(), qr_url=QR_URL, page_label_before=_css_string(before),
+        doc=doc, css=_css() if inline_css else "", qr_url=QR_URL, page_label_before=_css_string(before),
         page_label_middle=_css_string(middle), page_label_after=_css_string(after))
 
 
@@ -101,8 +118,9 @@ def fetcher_for(doc: dict) -> StoredBlobFetcher:
 def document(doc: dict, fetcher=None):
     """A laid-out WeasyPrint Document of one record (pages can be merged with others)."""
     fetcher = fetcher or fetcher_for(doc)
-    return HTML(string=record_html(doc), base_url=None,
-                url_fetcher=fetcher).render()
+    fonts, stylesheet = _fonts_and_stylesheet()
+    return HTML(string=record_html(doc, inline_css=False), base_url=None,
+                url_fetcher=fetcher).render(stylesheets=[stylesheet], font_config=fonts)
 
 
 def write_pdf(documents: list, records: list[tuple[str, bytes]] = (), target=None) -> bytes | None:

@@ -6,6 +6,7 @@ record sealed and pushed through the sync API, then exported.
 
 import io
 import re
+import subprocess
 import time
 import uuid
 import zipfile
@@ -229,6 +230,31 @@ def test_batch_export_runs_in_the_background_and_merges_one_pdf(client, site, pu
         assert record_id in pdf["raw_text"] or record_id.replace("-", "") in text
     assert pdf["pages"] >= 3
     assert "第1页/共" in text  # each record keeps its own page numbers
+
+
+def test_batch_export_on_two_processes_joins_runs_in_order_with_every_record_json(
+        client, site, pushed_record, read_pdf, app):
+    ids = [pushed_record(seed=10 * n)[0] for n in range(3)]
+    headers = site["supervisor_headers"]
+    saved = app.config["EXPORT_PROCESSES"], app.config["EXPORT_RUN_RECORDS"]
+    app.config["EXPORT_PROCESSES"], app.config["EXPORT_RUN_RECORDS"] = 2, 2  # two runs
+    try:
+        job = client.post("/api/exports", json={"property_id": site["property"].id},
+                          headers=headers).get_json()
+        # Starting two render processes (imports, fonts) is slow on a loaded machine: wait long.
+        job, seen = _wait(client, headers, job, timeout=300)
+    finally:
+        app.config["EXPORT_PROCESSES"], app.config["EXPORT_RUN_RECORDS"] = saved
+    assert job["status"] == "done", job
+    pdf = read_pdf(client.get(job["file_url"], headers=headers).data)
+    text = _squash(pdf["raw_text"])
+    positions = [text.find(record_id) for record_id in ids]
+    assert -1 not in positions and positions == sorted(positions)  # the export's order
+    assert text.count("第1页/共") == 3  # each record keeps its own page numbers
+    embedded = subprocess.run(["pdfdetach", "-list", str(pdf["path"])], capture_output=True,
+                              text=True, check=True).stdout
+    for record_id in ids:  # every record's JSON export, from which its seal can be checked
+        assert record_id in embedded
 
 
 def test_batch_export_as_zip_of_one_pdf_per_record(client, site, pushed_record):

@@ -13,6 +13,8 @@ import zlib
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import pytest
+
 from .client import fill, seal
 from .conftest import noisy_jpeg, signature_png
 
@@ -79,7 +81,10 @@ def test_login_and_pull_full_then_delta(world):
     _envelope_ok(phone.pull("not-a-cursor"), 422, "sync.bad_cursor")
 
 
-def test_resumable_upload_with_a_cut_resends_almost_nothing(world):
+@pytest.mark.parametrize("server", ["werkzeug", "gunicorn"])
+def test_resumable_upload_with_a_cut_resends_almost_nothing(server, app, request):
+    # gunicorn hands the app the connection's stream as it is: a cut reads as an early end.
+    world = request.getfixturevalue("world" if server == "werkzeug" else "gunicorn_world")
     phone = world["client"]("patrol1")
     photo = noisy_jpeg(900, 700)
     size, sha = len(photo), hashlib.sha256(photo).hexdigest()

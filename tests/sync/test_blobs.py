@@ -66,6 +66,13 @@ def test_a_cut_upload_resumes_where_the_server_copy_ends(client, site, count_row
     replay = put_part(client, site["headers"], data, 0, ninety // 2)
     assert replay.status_code == 409
     assert replay.get_json()["error"]["details"]["received"] == ninety
+    # A browser resends a part cut on a kept-alive connection by itself, whole, from its first
+    # byte: refused before its body is read, and the connection closed rather than read on.
+    resend = put_part(client, site["headers"], data, 0, len(data))
+    assert resend.status_code == 409 and resend.headers["Connection"] == "close"
+    assert resend.get_json()["error"]["code"] == "upload.offset_mismatch"
+    assert resend.get_json()["error"]["details"] == {"received": ninety, "size": len(data)}
+    assert count_rows(Blob) == 0
     done = put_part(client, site["headers"], data, ninety, len(data))
     assert done.get_json()["stored"] is True
     assert count_rows(Blob) == 1 and count_rows(BlobUpload) == 0 and count_rows(UploadPart) == 0

@@ -307,6 +307,14 @@ export async function saveBlob(entry) {
 
 export async function getBlob(sha256) { return (await db()).get(STORE.blobs, sha256); }
 
+/** Its first bytes are about to go: from now on, ask the server where to continue. */
+export async function markBlobUploadStarted(blob) {
+  return write([STORE.blobs], async (tx) => {
+    const stored = await tx.store.get(blob.sha256);
+    if (stored) await tx.store.put({ ...stored, upload_started: true });
+  });
+}
+
 /** The server holds the whole blob: never send it again. */
 export async function markBlobStored(blob) {
   return write([STORE.blobs], (tx) => tx.store.put({ ...blob, stored: true }));

@@ -1,6 +1,7 @@
 // The outbox and the pull (docs/sync-protocol.md). What it promises, so that no inspection is
 // ever lost or stored twice however bad the link:
-// - one record at a time, its photos first, each photo resumable from what the server holds;
+// - records one at a time, each after its photos; photos a few at a time (those of the next
+//   records go up while a record is sent), each resumable from what the server holds;
 // - the local copy is deleted only after the server's success answer;
 // - refused records stay on the phone with the server's reason and what to do;
 // - connectivity is decided by a real request; retries back off 1 s doubling to 5 min, and
@@ -13,11 +14,20 @@ import { t } from './i18n.js';
 import * as pulled from './pulled.js';
 import * as records from './records.js';
 import { backoffDelay, isTransient, refusalAction } from './retry.js';
+import { uploadPool } from './upload-pool.js';
 import { loadSession, saveDueSnapshot, saveSession } from './session.js';
 import { isoNow } from './time.js';
 
-// Upload parts small enough that a cut on a slow link loses little. Overridable for tests.
-const chunkSize = () => Number(localStorage.getItem('xuncha.chunk')) || 256 * 1024;
+// Upload parts. The server keeps what arrived of a part cut in transit, but a browser resends a
+// request cut on a kept-alive connection by itself, whole, before the app hears of the cut (and
+// usually before the server has stored what arrived): what a cut costs is then the part's bytes
+// sent so far, half a part on average. 64 KiB keeps that small on any link; the round trip each
+// part costs is hidden by the other uploads in flight. Overridable for tests.
+const chunkSize = () => Number(localStorage.getItem('xuncha.chunk')) || 64 * 1024;
+// Images in flight at once: enough to keep a mobile uplink busy through each request's round
+// trip and the server's decoding, few enough to stay within the server's per-person limit on
+// unfinished uploads (docs/sync-protocol.md §4).
+const UPLOADS_AT_ONCE = 3;
 
 const listeners = new Set();
 export const status = {
@@ -129,32 +139,43 @@ async function pushOutbox() {
   const total = await records.unsentBytes([...outbox.flatMap((r) => attachmentHashes(r.answers)),
     ...events.flatMap(records.eventHashes)]);
   emit({ bytesTotal: total, bytesSent: 0 });
-  for (const record of outbox) {
-    try {
-      await pushRecord(record);
-    } catch (error) {
-      if (isTransient(error)) throw error;
-      await refuse(record, error);
+  const uploads = uploadPool(UPLOADS_AT_ONCE, uploadImage);
+  try {
+    // Every image of the outbox is asked for now, in the outbox's order: while a record waits
+    // for its answer, the next records' photos are already on their way.
+    for (const record of outbox) for (const hash of attachmentHashes(record.answers)) uploads.want(hash);
+    for (const record of outbox) {
+      try {
+        await pushRecord(record, uploads);
+      } catch (error) {
+        if (isTransient(error)) throw error;
+        await refuse(record, error);
+      }
+      await refreshCounts();
     }
-    await refreshCounts();
+    await pushFollowUpEvents(username, uploads);
+  } finally {
+    await uploads.stop(new NetworkError('sync run ended'));
   }
-  await pushFollowUpEvents(username);
+}
+
+/** Wait for these images to be on the server (uploads started through the run's pool). */
+async function uploadAll(hashes, uploads) {
+  await Promise.all(hashes.map((hash) => uploads.want(hash)));
 }
 
 /**
- * Upload the images first (each resumable). An image not on the phone is fine when the server
- * holds it already (a returned record keeps the photos taken before); otherwise that is the
- * phone's own refusal.
+ * Upload one image (resumable). An image not on the phone is fine when the server holds it
+ * already (a returned record keeps the photos taken before); otherwise that is the phone's own
+ * refusal.
  */
-async function uploadAll(hashes) {
-  for (const hash of hashes) {
-    const blob = await records.getBlob(hash);
-    if (!blob) {
-      if (await storedOnServer(hash)) continue;
-      throw new ApiError(422, { error: { code: 'local.blob_missing', message: t('blob_missing') } });
-    }
-    if (!blob.stored) await uploadBlob(blob);
+async function uploadImage(hash, signal) {
+  const blob = await records.getBlob(hash);
+  if (!blob) {
+    if (await storedOnServer(hash)) return;
+    throw new ApiError(422, { error: { code: 'local.blob_missing', message: t('blob_missing') } });
   }
+  if (!blob.stored) await uploadBlob(blob, signal);
 }
 
 async function storedOnServer(hash) {
@@ -171,10 +192,10 @@ async function storedOnServer(hash) {
  * then the step itself under the id the phone made, so a resend after a lost answer is harmless.
  * The local copy goes only after the server's success answer.
  */
-async function pushFollowUpEvents(username) {
+async function pushFollowUpEvents(username, uploads) {
   for (const event of await queue.eventsToSend(username)) {
     try {
-      await uploadAll(records.eventHashes(event));
+      await uploadAll(records.eventHashes(event), uploads);
       const followUp = event.action === WORK_ORDER ? await sendWorkOrder(event)
         : await api(`/api/followups/${event.follow_up_id}/events`, {
           method: 'POST',
@@ -215,8 +236,8 @@ export async function retryFollowUpEvent(id, { discard = false } = {}) {
   return syncNow({ manual: true });
 }
 
-async function pushRecord(record) {
-  await uploadAll(attachmentHashes(record.answers));
+async function pushRecord(record, uploads) {
+  await uploadAll(attachmentHashes(record.answers), uploads);
   const headers = { 'X-Device-Time': isoNow() };
   if (record.revision) headers['If-Match'] = `"${record.revision}"`;
   const stored = await api(`/api/inspections/${record.id}`, {
@@ -242,19 +263,30 @@ async function pushRecord(record) {
   await records.markSent(record.id);
 }
 
-/** Resumable, content-addressed upload: ask what the server holds, send the rest in parts. */
-async function uploadBlob(blob) {
+/**
+ * Resumable, content-addressed upload: send the rest in parts from what the server holds. An
+ * image never sent before starts at byte 0 without asking (a round trip saved per image); one
+ * sent before (cut, or the app closed meanwhile) asks the server first where to continue.
+ */
+async function uploadBlob(blob, signal) {
   const path = `/api/blobs/${blob.sha256}`;
-  let state;
-  try {
-    state = await api(`${path}/status`);
-  } catch (error) {
-    if (!(error instanceof ApiError && error.status === 404)) throw error;
-    state = { stored: false, received: 0 };
+  let state = { stored: false, received: 0 };
+  if (blob.upload_started) {
+    try {
+      state = await api(`${path}/status`, { signal });
+    } catch (error) {
+      if (!(error instanceof ApiError && error.status === 404)) throw error;
+    }
+  } else {
+    await records.markBlobUploadStarted(blob);
   }
   let offset = state.stored ? blob.size : (state.received || 0);
-  const base = status.bytesSent;
-  emit({ bytesSent: base + offset });
+  let counted = 0;
+  const progress = () => {  // several uploads move the one progress bar
+    emit({ bytesSent: status.bytesSent + offset - counted });
+    counted = offset;
+  };
+  progress();
   while (!state.stored) {
     const end = Math.min(offset + chunkSize(), blob.size);
     try {
@@ -262,16 +294,18 @@ async function uploadBlob(blob) {
         method: 'PUT',
         body: blob.blob.slice(offset, end),
         headers: { 'Content-Type': blob.type, 'Content-Range': `bytes ${offset}-${end - 1}/${blob.size}` },
+        signal,
       });
     } catch (error) {
       if (error instanceof ApiError && error.code === 'upload.offset_mismatch') {
         offset = Number(error.details.received) || 0;
+        progress();
         continue;
       }
       throw error;
     }
     offset = state.stored ? blob.size : state.received;
-    emit({ bytesSent: base + offset });
+    progress();
   }
   await records.markBlobStored(blob);
 }
