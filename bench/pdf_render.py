@@ -395,7 +395,7 @@ def main():
         site = Site(Path(tmp))
         from server.core.db import db
         from server.inspections.models import Inspection
-        from server.pdf.operations import record_pdf
+        from server.pdf.documents import record_pdf
 
         record_id, photo_bytes = site.big_record()
         record = db.session.get(Inspection, uuid.UUID(record_id))
@@ -415,7 +415,7 @@ def main():
             from weasyprint import HTML
 
             from server.pdf import render
-            from server.pdf.operations import record_document
+            from server.pdf.documents import record_document
 
             def inline_css():  # the pipeline before: the sheet inline, a new font set-up each time
                 doc = record_document(record)

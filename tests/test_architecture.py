@@ -20,12 +20,16 @@ FACTORY = "server"  # server/__init__.py: create_app imports every package
 ALLOWED = {
     # The RQ worker is its own process: its entry point builds the app it runs the job in.
     ("server/pdf/jobs.py", FACTORY),
+    # So are the batch export's worker processes (spawned, not forked).
+    ("server/pdf/batch.py", FACTORY),
 }
 # Imports that stay inside a function on purpose (the app factory's own are all allowed).
 LOCAL_ALLOWED = {
     ("server/pdf/jobs.py", FACTORY),
     # WeasyPrint takes a second to import; only processes that render a PDF pay for it.
-    ("server/pdf/operations.py", "server.pdf.render"),
+    ("server/pdf/documents.py", "server.pdf.render"),
+    ("server/pdf/batch.py", "server.pdf.render"),
+    ("server/pdf/batch.py", FACTORY),
 }
 
 

@@ -24,6 +24,8 @@ from flask import current_app
 from server.core.db import db
 from server.inspections.models import Inspection
 
+from .documents import record_document, record_filename
+
 
 def runs(record_ids: list[str], size: int) -> list[list[str]]:
     size = max(1, size)
@@ -68,8 +70,7 @@ def render_runs(record_ids: list[str], property_id: int, language: str, folder: 
 def render_run(record_ids: list[str], property_id: int, language: str, base: str,
                separate: bool) -> list[str]:
     """One run's PDF file(s), rendered in this process (inside an app context)."""
-    from . import render
-    from .operations import record_document, record_filename
+    from . import render  # WeasyPrint is imported only by processes that render
     os.makedirs(base, exist_ok=True)
     documents, exports, made = [], [], []
     for record_id in record_ids:

@@ -11,7 +11,7 @@ from server.properties.access import require_property
 from server.users.access import current_user, requires, visible_or_404
 from server.users.permissions import Permission
 
-from . import jobs, operations
+from . import documents, jobs, operations
 from .models import ExportJob
 from .schemas import ExportIn, ExportOut, PdfQuery
 
@@ -31,8 +31,8 @@ _ZIP = {"application/zip": {"schema": {"type": "string", "format": "binary"}}}
 def record_pdf(query, record_id: uuid.UUID):
     """One record as a signed PDF: items, photos, signatures, history and the seal."""
     record = readable_record_or_404(record_id)
-    data = operations.record_pdf(record, query["lang"])
-    return _download(data, "application/pdf", operations.record_filename(record), inline=True)
+    data = documents.record_pdf(record, query["lang"])
+    return _download(data, "application/pdf", documents.record_filename(record), inline=True)
 
 
 @blp.route("/exports", methods=["POST"])

@@ -7,7 +7,8 @@ from flask.cli import with_appcontext
 from server.core.db import db
 from server.inspections.models import Inspection
 
-from .operations import delete_expired_exports, record_filename, record_pdf
+from .documents import record_filename, record_pdf
+from .operations import delete_expired_exports
 from .schemas import LANGUAGES
 
 

@@ -2,7 +2,7 @@
 the PDF template renders: templates never see ORM objects, so rendering cannot run a query
 or reach an attribute the schema did not choose.
 
-`RecordDocumentSchema` runs no query: `operations.record_document(record, language)` loads
+`RecordDocumentSchema` runs no query: `documents.record_document(record, language)` loads
 what the record refers to (property, subject, stored blobs, register rows, history) and
 dumps it with the schema. The result holds only str / int / bool / None / lists / dicts;
 every piece of user text in it is printed escaped by the template.
@@ -93,7 +93,7 @@ def _format(moment: datetime) -> str:
 
 
 class RecordDocumentSchema(Schema):
-    """Dumps an Inspection (plus what `operations.document_context` loaded) into the
+    """Dumps an Inspection (plus what `documents.document_context` loaded) into the
     template's dict."""
 
     def __init__(self, language: str, context: dict, **kwargs):

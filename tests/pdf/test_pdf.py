@@ -16,7 +16,7 @@ import pytest
 from server.core.db import db
 from server.inspections.models import Inspection
 from server.pdf import render
-from server.pdf.operations import record_document
+from server.pdf.documents import record_document
 from tests.sync.conftest import upload
 
 
@@ -248,8 +248,10 @@ def test_batch_export_on_two_processes_joins_runs_in_order_with_every_record_jso
     assert job["status"] == "done", job
     pdf = read_pdf(client.get(job["file_url"], headers=headers).data)
     text = _squash(pdf["raw_text"])
-    positions = [text.find(record_id) for record_id in ids]
-    assert -1 not in positions and positions == sorted(positions)  # the export's order
+    # The export's order: oldest first, then by id; these three were completed at the same time.
+    in_order = sorted(ids, key=lambda record_id: uuid.UUID(record_id).bytes)
+    positions = [text.find(record_id) for record_id in in_order]
+    assert -1 not in positions and positions == sorted(positions)
     assert text.count("第1页/共") == 3  # each record keeps its own page numbers
     embedded = subprocess.run(["pdfdetach", "-list", str(pdf["path"])], capture_output=True,
                               text=True, check=True).stdout
