@@ -1,0 +1,30 @@
+"""A mark per property (and one for all) that changes with every write the frequency rules
+count against, so due lists and compliance months can be kept between requests.
+
+Revision ID: 5f1c2e9a7b40
+Revises: de1a570a2656
+Create Date: 2026-11-23 16:50:00.000000
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '5f1c2e9a7b40'
+down_revision = 'de1a570a2656'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table('rule_inputs',
+    sa.Column('scope', sa.String(length=20), nullable=False),
+    sa.Column('mark', sa.String(length=32), nullable=False),
+    sa.Column('changed_at', sa.DateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('scope', name=op.f('pk_rule_inputs'))
+    )
+
+
+def downgrade():
+    op.drop_table('rule_inputs')

@@ -1,0 +1,146 @@
+"""What the frequency rules count against, and a mark that changes whenever it does.
+
+The due list of every pull and the compliance month are computed from a property's records,
+registers, people and the published checklists. Recomputing them on every request costs a few
+queries per rule; keeping the result is safe only if every write that could change it is seen
+by every app process, whichever process made it. So each write to those inputs gives its
+property (or, for checklists and people, every property) a new random mark, in the same
+transaction as the write: a result is kept under the marks read *before* it was computed, and
+a process that reads a mark another process has replaced computes afresh.
+
+Marks are random, not counters, so a database restored from a backup or emptied by a test can
+never bring back a mark that names other data.
+"""
+
+import uuid
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from server.checklists.models import ChecklistVersion
+from server.core.db import UTCDateTime, db, utcnow
+from server.inspections.models import Inspection
+from server.properties.models import Property, Renovation, Unit
+from server.users.models import PropertyMember, User
+
+EVERY_PROPERTY = "all"
+
+# Columns of a person that the rules read (who performs a rule, the staff list and its names);
+# a token's last use or a new password changes no count.
+USER_COLUMNS = ("role", "is_active", "display_name")
+
+
+class RuleInputs(db.Model):
+    """One row per property (scope = its id) and one for all of them (scope = "all")."""
+
+    __tablename__ = "rule_inputs"
+
+    scope: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+    mark: Mapped[str] = mapped_column(sa.String(32))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+def scope_of(property_id: int) -> str:
+    return str(property_id)
+
+
+def marks(property_ids) -> dict[str, str] | None:
+    """The current mark of each property and of "all". A scope without a row gets one now (a
+    property nobody has written to since this table appeared), so every answer names a mark.
+
+    None while this transaction holds writes of its own: what it would compute includes them
+    before their mark changes (at commit), and they may yet be rolled back; nothing computed
+    then may be kept.
+    """
+    session = db.session
+    if session.info.get("rule_scopes") or _scopes_touched(session):
+        return None
+    scopes = [EVERY_PROPERTY, *(scope_of(pid) for pid in property_ids)]
+    found = dict(db.session.execute(
+        sa.select(RuleInputs.scope, RuleInputs.mark).where(RuleInputs.scope.in_(scopes))).all())
+    missing = [scope for scope in scopes if scope not in found]
+    if missing:
+        _insert(db.session, missing, replace=False)
+        found = dict(db.session.execute(
+            sa.select(RuleInputs.scope, RuleInputs.mark).where(RuleInputs.scope.in_(scopes))
+        ).all())
+    return found
+
+
+def _insert(session, scopes, replace: bool):
+    rows = [{"scope": scope, "mark": uuid.uuid4().hex, "changed_at": utcnow()}
+            for scope in sorted(scopes)]  # one order everywhere: two writers never deadlock
+    dialect = session.connection().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(RuleInputs).values(rows)
+    if replace:
+        statement = statement.on_conflict_do_update(
+            index_elements=[RuleInputs.scope],
+            set_={"mark": statement.excluded.mark, "changed_at": statement.excluded.changed_at})
+    else:
+        statement = statement.on_conflict_do_nothing(index_elements=[RuleInputs.scope])
+    session.execute(statement)
+
+
+def _changed_columns(obj, names) -> bool:
+    state = sa.inspect(obj)
+    return any(state.attrs[name].history.has_changes() for name in names)
+
+
+def _scopes_touched(session) -> set[str]:
+    scopes = set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Inspection | Renovation | Unit | PropertyMember):
+            if obj in session.dirty and not session.is_modified(obj, include_collections=False):
+                continue
+            # A record moved to another property (never done, but cheap to cover) marks both.
+            # (Reading the attribute loads it on an expired object; its history would be empty.)
+            history = sa.inspect(obj).attrs.property_id.history
+            scopes.update(scope_of(pid) for pid in (obj.property_id, *history.deleted)
+                          if pid is not None)
+        elif isinstance(obj, Property):
+            if obj.id is not None and (obj in session.deleted or _changed_columns(
+                    obj, ("timezone",))):
+                scopes.add(scope_of(obj.id))
+        elif isinstance(obj, ChecklistVersion) or (isinstance(obj, User) and (
+                obj in session.new or obj in session.deleted
+                or _changed_columns(obj, USER_COLUMNS))):
+            scopes.add(EVERY_PROPERTY)
+    return scopes
+
+
+@event.listens_for(Session, "before_flush")
+def _collect(session, _context, _instances):
+    # Before the flush, the objects still carry their changes (history, new, deleted).
+    session.info.setdefault("rule_scopes", set()).update(_scopes_touched(session))
+
+
+COUNTED_MODELS = (Inspection, Renovation, Unit, PropertyMember, Property, ChecklistVersion, User)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _collect_statements(state):
+    # An UPDATE / DELETE / INSERT statement on a model (not through objects) says nothing
+    # cheap about which rows it touched: every property gets a new mark.
+    if (state.is_update or state.is_delete or state.is_insert) and any(
+            issubclass(mapper.class_, COUNTED_MODELS) for mapper in state.all_mappers):
+        state.session.info.setdefault("rule_scopes", set()).add(EVERY_PROPERTY)
+
+
+@event.listens_for(Session, "before_commit")
+def _renew(session):
+    # Changes not flushed yet are flushed here, so that _collect sees them, then the marks are
+    # replaced in the same transaction as the writes: both commit, or neither does.
+    session.flush()
+    scopes = session.info.pop("rule_scopes", None)
+    if scopes:
+        _insert(session, scopes, replace=True)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget(session):
+    session.info.pop("rule_scopes", None)
