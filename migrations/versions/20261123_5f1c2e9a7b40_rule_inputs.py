@@ -1,5 +1,6 @@
 """A mark per property (and one for all) that changes with every write the frequency rules
-count against, so due lists and compliance months can be kept between requests.
+count against, so due lists and compliance months can be kept between requests; and the
+indexes every pull reads the caller's own records by.
 
 Revision ID: 5f1c2e9a7b40
 Revises: de1a570a2656
@@ -24,7 +25,13 @@ def upgrade():
     sa.Column('changed_at', sa.DateTime(), nullable=False),
     sa.PrimaryKeyConstraint('scope', name=op.f('pk_rule_inputs'))
     )
+    with op.batch_alter_table('inspections', schema=None) as batch_op:
+        batch_op.create_index('ix_inspections_inspector_updated', ['inspector_id', 'updated_at'], unique=False)
+        batch_op.create_index('ix_inspections_inspector_status', ['inspector_id', 'status'], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('inspections', schema=None) as batch_op:
+        batch_op.drop_index('ix_inspections_inspector_status')
+        batch_op.drop_index('ix_inspections_inspector_updated')
     op.drop_table('rule_inputs')

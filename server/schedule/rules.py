@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from server.checklists.operations import latest_versions
 from server.core.db import db, today_in
 from server.inspections.models import Inspection, InspectionStatus
 from server.properties.models import Renovation, RenovationStatus, Unit
@@ -347,6 +348,26 @@ def applies_to(rule: dict, user: User, membership: PropertyMember | None) -> boo
         return user.role == performer
     # A rule for anyone is the field staff's and the supervisors' work, not the manager's.
     return user.role in ROSTER_ROLES
+
+
+def newest_checklists() -> list:
+    """The newest published version of each checklist (`latest_versions`), kept under the mark
+    of all properties, which every publication renews: every pull counts against them, and
+    their definitions are the largest JSON the database hands back.
+
+    The rows are detached from the session, so that a commit does not expire them; a published
+    version is never changed, only followed by a newer one.
+    """
+    def load():
+        rows = latest_versions()
+        for row in rows:
+            db.session.expunge(row)
+        return rows
+
+    current = marks(())
+    if current is None:
+        return latest_versions()
+    return kept.results.get(("checklists", current[EVERY_PROPERTY]), load)
 
 
 def due_for(user: User, checklists, now: datetime) -> list[dict]:
