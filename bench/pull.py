@@ -14,6 +14,8 @@ What is measured, as a patrol officer's phone and a supervisor's see it:
 - delta pull with nothing changed since the cursor (the phone's sync every 30–60 s);
 - delta pull after a record was stored at the caller's property (the due list is counted again);
 - the compliance month of one property, unchanged, and after a record was stored.
+Of the generated records, those returned and older than 3 days are made approved first (a
+returned record is corrected within days; a full pull sends all of the caller's returned ones).
 """
 
 import argparse
@@ -25,7 +27,7 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -146,7 +148,18 @@ def main():
             app = create_app({"SQLALCHEMY_DATABASE_URI": url, "BLOB_DIR": str(workdir / "blobs")})
             generate(app, args.records)
             with app.app_context():
+                import sqlalchemy as sa
+
                 from server.core.db import db
+                from server.inspections.models import Inspection
+                # The generated history leaves a quarter of all records returned for ever; on
+                # a running site a returned record is corrected within days. A full pull
+                # sends the caller's returned records, so keep only the last 3 days' returned.
+                db.session.execute(sa.update(Inspection).where(
+                    Inspection.status == "returned",
+                    Inspection.completed_at < datetime.now(UTC) - timedelta(days=3))
+                    .values(status="approved"))
+                db.session.commit()
                 db.engine.dispose()
             figures: dict[str, dict[str, list]] = {}
             loads = []
