@@ -21,9 +21,10 @@ depends_on = None
 def upgrade():
     op.create_table('rule_inputs',
     sa.Column('scope', sa.String(length=20), nullable=False),
+    sa.Column('shard', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('mark', sa.String(length=32), nullable=False),
     sa.Column('changed_at', sa.DateTime(), nullable=False),
-    sa.PrimaryKeyConstraint('scope', name=op.f('pk_rule_inputs'))
+    sa.PrimaryKeyConstraint('scope', 'shard', name=op.f('pk_rule_inputs'))
     )
     with op.batch_alter_table('inspections', schema=None) as batch_op:
         batch_op.create_index('ix_inspections_inspector_updated', ['inspector_id', 'updated_at'], unique=False)

@@ -6,12 +6,15 @@ queries per rule; keeping the result is safe only if every write that could chan
 by every app process, whichever process made it. So each write to those inputs gives its
 property (or, for checklists and people, every property) a new random mark, in the same
 transaction as the write: a result is kept under the marks read *before* it was computed, and
-a process that reads a mark another process has replaced computes afresh.
+a process that reads a mark another process has replaced computes afresh. (A scope's mark is
+spread over a few rows, so that parallel writes at one property seldom wait on one row.)
 
 Marks are random, not counters, so a database restored from a backup or emptied by a test can
 never bring back a mark that names other data.
 """
 
+import hashlib
+import random
 import uuid
 from datetime import datetime
 
@@ -34,12 +37,20 @@ EVERY_PROPERTY = "all"
 USER_COLUMNS = ("role", "is_active", "display_name")
 
 
+# Writers renew one of SHARDS rows of a scope, picked at random: writes at one property in
+# parallel rarely wait for each other's row (the row stays locked until the write commits),
+# and a reader reads all of a scope's rows in one statement.
+SHARDS = 16
+
+
 class RuleInputs(db.Model):
-    """One row per property (scope = its id) and one for all of them (scope = "all")."""
+    """Rows per property (scope = its id) and for all of them (scope = "all"); a scope's mark
+    is all of its rows' marks together."""
 
     __tablename__ = "rule_inputs"
 
     scope: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+    shard: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     mark: Mapped[str] = mapped_column(sa.String(32))
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -60,29 +71,38 @@ def marks(property_ids) -> dict[str, str] | None:
     if session.info.get("rule_scopes") or _scopes_touched(session):
         return None
     scopes = [EVERY_PROPERTY, *(scope_of(pid) for pid in property_ids)]
-    found = dict(db.session.execute(
-        sa.select(RuleInputs.scope, RuleInputs.mark).where(RuleInputs.scope.in_(scopes))).all())
+    found = _read(scopes)
     missing = [scope for scope in scopes if scope not in found]
     if missing:
-        _insert(db.session, missing, replace=False)
-        found = dict(db.session.execute(
-            sa.select(RuleInputs.scope, RuleInputs.mark).where(RuleInputs.scope.in_(scopes))
-        ).all())
+        _insert(session, missing, shard=0, replace=False)
+        found = _read(scopes)
     return found
 
 
-def _insert(session, scopes, replace: bool):
-    rows = [{"scope": scope, "mark": uuid.uuid4().hex, "changed_at": utcnow()}
+def _read(scopes) -> dict[str, str]:
+    """Each scope's rows in one statement (one snapshot), folded into one mark."""
+    rows = db.session.execute(
+        sa.select(RuleInputs.scope, RuleInputs.mark).where(RuleInputs.scope.in_(scopes))
+        .order_by(RuleInputs.scope, RuleInputs.shard)).all()
+    folded: dict = {}
+    for scope, mark in rows:
+        folded.setdefault(scope, hashlib.blake2b(digest_size=16)).update(mark.encode())
+    return {scope: digest.hexdigest() for scope, digest in folded.items()}
+
+
+def _insert(session, scopes, shard: int, replace: bool):
+    rows = [{"scope": scope, "shard": shard, "mark": uuid.uuid4().hex, "changed_at": utcnow()}
             for scope in sorted(scopes)]  # one order everywhere: two writers never deadlock
     dialect = session.connection().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     statement = insert(RuleInputs).values(rows)
+    keys = [RuleInputs.scope, RuleInputs.shard]
     if replace:
         statement = statement.on_conflict_do_update(
-            index_elements=[RuleInputs.scope],
+            index_elements=keys,
             set_={"mark": statement.excluded.mark, "changed_at": statement.excluded.changed_at})
     else:
-        statement = statement.on_conflict_do_nothing(index_elements=[RuleInputs.scope])
+        statement = statement.on_conflict_do_nothing(index_elements=keys)
     session.execute(statement)
 
 
@@ -138,7 +158,7 @@ def _renew(session):
     session.flush()
     scopes = session.info.pop("rule_scopes", None)
     if scopes:
-        _insert(session, scopes, replace=True)
+        _insert(session, scopes, shard=random.randrange(SHARDS), replace=True)
 
 
 @event.listens_for(Session, "after_rollback")
