@@ -130,3 +130,22 @@ def test_renovations_completed_before_the_active_period_existed_end_at_their_las
     rows = {r.id: (r.active_since, r.active_until)
             for r in db.session.scalars(sa.select(Renovation))}
     assert rows == {1: (None, stamp.replace(tzinfo=UTC)), 2: (None, None), 3: (None, None)}
+
+
+def test_every_existing_property_and_all_of_them_get_a_first_rule_mark(app, app_ctx):
+    """Data migration 5f1c2e9a7b40: due lists and compliance months can be kept from the first
+    request after the upgrade (a scope without a mark is never kept)."""
+    import sqlalchemy as sa
+
+    from server.schedule.generations import RuleInputs
+    db.session.remove()
+    downgrade(revision="de1a570a2656")
+    with db.engine.begin() as connection:
+        connection.execute(sa.text(
+            "INSERT INTO properties (id, code, name, timezone, created_at, updated_at) "
+            "VALUES (7, 'p7', '七号', 'Asia/Shanghai', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+    upgrade()
+    rows = db.session.execute(sa.select(RuleInputs.scope, RuleInputs.shard, RuleInputs.mark)
+                              .order_by(RuleInputs.scope)).all()
+    assert [(scope, shard) for scope, shard, _mark in rows] == [("7", 0), ("all", 0)]
+    assert len({mark for _scope, _shard, mark in rows}) == 2

@@ -26,6 +26,17 @@ def upgrade():
     sa.Column('changed_at', sa.DateTime(), nullable=False),
     sa.PrimaryKeyConstraint('scope', 'shard', name=op.f('pk_rule_inputs'))
     )
+    # A first mark for everything there is, so that results are kept from the first request
+    # (a scope without a row is never kept; only a write makes one).
+    import uuid
+    from datetime import datetime, timezone
+    properties = sa.table("properties", sa.column("id", sa.Integer))
+    scopes = ["all"] + [str(pid) for (pid,) in op.get_bind().execute(sa.select(properties.c.id))]
+    rule_inputs = sa.table("rule_inputs", sa.column("scope", sa.String), sa.column("shard", sa.Integer),
+                           sa.column("mark", sa.String), sa.column("changed_at", sa.DateTime))
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    op.bulk_insert(rule_inputs, [{"scope": scope, "shard": 0, "mark": uuid.uuid4().hex,
+                                  "changed_at": now} for scope in scopes])
     with op.batch_alter_table('inspections', schema=None) as batch_op:
         batch_op.create_index('ix_inspections_inspector_updated', ['inspector_id', 'updated_at'], unique=False)
         batch_op.create_index('ix_inspections_inspector_status', ['inspector_id', 'status'], unique=False)

@@ -60,23 +60,19 @@ def scope_of(property_id: int) -> str:
 
 
 def marks(property_ids) -> dict[str, str] | None:
-    """The current mark of each property and of "all". A scope without a row gets one now (a
-    property nobody has written to since this table appeared), so every answer names a mark.
+    """The current mark of each property and of "all", or None when nothing may be kept:
 
-    None while this transaction holds writes of its own: what it would compute includes them
-    before their mark changes (at commit), and they may yet be rolled back; nothing computed
-    then may be kept.
+    - while this transaction holds writes of its own: what it would compute includes them
+      before their mark changes (at commit), and they may yet be rolled back;
+    - for a scope without a row yet (a property nobody has written to since it was created):
+      its first write makes one; a read never writes.
     """
     session = db.session
     if session.info.get("rule_scopes") or _scopes_touched(session):
         return None
     scopes = [EVERY_PROPERTY, *(scope_of(pid) for pid in property_ids)]
     found = _read(scopes)
-    missing = [scope for scope in scopes if scope not in found]
-    if missing:
-        _insert(session, missing, shard=0, replace=False)
-        found = _read(scopes)
-    return found
+    return found if len(found) == len(set(scopes)) else None
 
 
 def _read(scopes) -> dict[str, str]:
@@ -90,19 +86,15 @@ def _read(scopes) -> dict[str, str]:
     return {scope: digest.hexdigest() for scope, digest in folded.items()}
 
 
-def _insert(session, scopes, shard: int, replace: bool):
+def _insert(session, scopes, shard: int):
     rows = [{"scope": scope, "shard": shard, "mark": uuid.uuid4().hex, "changed_at": utcnow()}
             for scope in sorted(scopes)]  # one order everywhere: two writers never deadlock
     dialect = session.connection().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     statement = insert(RuleInputs).values(rows)
-    keys = [RuleInputs.scope, RuleInputs.shard]
-    if replace:
-        statement = statement.on_conflict_do_update(
-            index_elements=keys,
-            set_={"mark": statement.excluded.mark, "changed_at": statement.excluded.changed_at})
-    else:
-        statement = statement.on_conflict_do_nothing(index_elements=keys)
+    statement = statement.on_conflict_do_update(
+        index_elements=[RuleInputs.scope, RuleInputs.shard],
+        set_={"mark": statement.excluded.mark, "changed_at": statement.excluded.changed_at})
     session.execute(statement)
 
 
@@ -158,7 +150,7 @@ def _renew(session):
     session.flush()
     scopes = session.info.pop("rule_scopes", None)
     if scopes:
-        _insert(session, scopes, shard=random.randrange(SHARDS), replace=True)
+        _insert(session, scopes, shard=random.randrange(SHARDS))
 
 
 @event.listens_for(Session, "after_rollback")

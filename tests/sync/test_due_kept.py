@@ -212,3 +212,15 @@ def test_writes_not_committed_are_never_kept(client, site, renovation_record):
     assert renovation_done(during, site["renovation"].id) == [1]
     assert due_at(patrol_id, now) == before == fresh(lambda: due_at(patrol_id, now))
     assert renovation_done(before, site["renovation"].id) == [0]
+
+
+def test_a_property_without_a_mark_is_counted_afresh_until_its_first_write(
+        client, site, make_unit):
+    from server.schedule.generations import RuleInputs
+    db.session.execute(sa.delete(RuleInputs).where(RuleInputs.scope == str(site["property"].id)))
+    db.session.commit()
+    counting = lambda: [s for s in statements_of(  # noqa: E731
+        lambda: pull(client, site["headers"]))[1] if JUDGING in s]
+    assert counting() and counting()  # nothing kept: counted on every pull
+    make_unit(site["property"], room="3301")  # a write gives the property its mark
+    assert counting() and not counting()
