@@ -390,14 +390,11 @@ def main():
     steps = [int(n) for n in args.steps.split(",")]
     pool = photo_pool(300)
     held: dict[str, int] = {}
-    failed: set[str] = set()
     print(f"{os.cpu_count()} CPUs; gunicorn {args.workers} workers × 4 threads, PostgreSQL; "
           f"{args.seconds} s per step; the load generator runs on the same cores")
     for number, phones in enumerate(steps):
         order = trees if number % 2 == 0 else list(reversed(trees))
         for name, tree in order:
-            if name in failed:
-                continue
             result = measure(tree, phones, args, pool, saturate=(number == 0))
             kinds = ", ".join(f"{k} {n} × {p50:.0f}/{p99:.0f}"
                               for k, (n, p50, p99) in sorted(result["kinds"].items()))
@@ -412,10 +409,9 @@ def main():
                 print(f"{name:<7} saturation (64 phones, no pause): {sat['requests']} requests, "
                       f"{sat['per_s']:.1f}/s, p50/p99 {sat['p50']:.0f}/{sat['p99']:.0f} ms, "
                       f"errors {sat['errors']}", flush=True)
+            # Every step runs (a curve, not only the limit): the largest N that held is kept.
             if result["p99"] <= TARGET_P99_MS and result["errors"] == 0:
-                held[name] = phones
-            else:
-                failed.add(name)
+                held[name] = max(held.get(name, 0), phones)
     for name, _tree in trees:
         print(f"{name}: largest N held at p99 ≤ {TARGET_P99_MS} ms with 0 errors: "
               f"{held.get(name, 'none of the steps')}")

@@ -98,6 +98,14 @@ def _insert(session, scopes, shard: int):
     session.execute(statement)
 
 
+def renew_all():
+    """New marks for every property and for "all": after writes no listener saw (a restore
+    written table by table), nothing kept before may be served."""
+    db.session.execute(sa.delete(RuleInputs))
+    _insert(db.session, [EVERY_PROPERTY, *(scope_of(pid) for pid in db.session.scalars(
+        sa.select(Property.id)))], shard=0)
+
+
 def _changed_columns(obj, names) -> bool:
     state = sa.inspect(obj)
     return any(state.attrs[name].history.has_changes() for name in names)
