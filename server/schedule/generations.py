@@ -11,6 +11,10 @@ spread over a few rows, so that parallel writes at one property seldom wait on o
 
 Marks are random, not counters, so a database restored from a backup or emptied by a test can
 never bring back a mark that names other data.
+
+Writes through the session are all seen: objects, and UPDATE / DELETE / INSERT statements on
+the models (these renew every property's mark). SQL typed into the database by hand is not:
+restart the app processes afterwards (what they keep lives in their memory).
 """
 
 import hashlib
