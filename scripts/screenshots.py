@@ -68,6 +68,10 @@ def shoot(page, out: Path, name: str, size: str, lang: str):
     # The screen as it settles: nothing still loading, no passing notice ("ready offline") over it.
     page.wait_for_function("() => !/加载中|Loading/.test(document.body.innerText)", timeout=30000)
     page.evaluate("() => document.querySelectorAll('.notices .notice').forEach((n) => n.remove())")
+    # Long forms skip drawing the sections off screen (content-visibility): a full-page picture
+    # would show them empty, so draw them all for it.
+    page.evaluate("() => document.querySelectorAll('.form .card')"
+                  ".forEach((c) => { c.style.contentVisibility = 'visible'; })")
     page.screenshot(path=str(path), full_page=True)
     # 256 colours are plenty for a screen of text and keep the committed files small.
     with Image.open(path) as image:
@@ -90,7 +94,9 @@ def patrol_day(browser, url, out, lang, tmp):
         add_photo(page, "surface_protection", make_photo(tmp / "evidence.jpg", 1600, 1200, seed=1))
         add_photo(page, "site_photos", make_photo(tmp / "site.jpg", 1600, 1200, seed=2))
         sign(page, "inspector_signature")
-        sign(page, "contractor_signature", name="王师傅")
+        # The contractor had left: a reason instead of a signature, which the supervisor reads.
+        page.get_by_test_id("absent-contractor_signature").click()
+        page.get_by_test_id("absent-reason-contractor_signature").fill("施工负责人已离场，电话告知整改要求")
     page.evaluate("window.scrollTo(0, 0)")
     shoot(page, out, "form", "360", lang)
     if lang == "zh-CN":

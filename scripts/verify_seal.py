@@ -6,8 +6,8 @@
     python3 verify_seal.py RECORD.pdf --photos DIR   # also hash the photo / signature files
 
 For each record it prints the record id, the seal it states and the seal recomputed from its
-content, then "matches" or "does not match". Exit status: 0 every record matches, 1 one does
-not, 2 the file holds no record that can be read.
+content, then "matches · 校验通过" or "does not match · 校验不符". Exit status: 0 every record
+matches, 1 one does not, 2 the file holds no record that can be read.
 
 The seal (docs/sync-protocol.md §4) is the SHA-256 of the RFC 8785 canonical JSON of
 {"v": 1, "record_id", "property_id", "checklist": {"code", "version"}, "subject": {"type", "id"},
@@ -219,7 +219,8 @@ def check(record: dict, photos: Path | None) -> bool:
               f" found, {len(missing)} missing")
         for sha in missing:
             print(f"    missing: {sha}")
-    print("  matches" if ok else "  does not match")
+    # In both languages: the PDF a supervisor holds tells them which words to look for.
+    print("  matches · 校验通过" if ok else "  does not match · 校验不符")
     return ok
 
 

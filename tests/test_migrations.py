@@ -139,7 +139,7 @@ def test_every_existing_property_and_all_of_them_get_a_first_rule_mark(app, app_
 
     from server.schedule.generations import RuleInputs
     db.session.remove()
-    downgrade(revision="de1a570a2656")
+    downgrade(revision="0b34cfdfee41")
     with db.engine.begin() as connection:
         connection.execute(sa.text(
             "INSERT INTO properties (id, code, name, timezone, created_at, updated_at) "

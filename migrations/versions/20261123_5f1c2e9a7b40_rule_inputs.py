@@ -3,7 +3,7 @@ count against, so due lists and compliance months can be kept between requests; 
 indexes every pull reads the caller's own records by.
 
 Revision ID: 5f1c2e9a7b40
-Revises: de1a570a2656
+Revises: 0b34cfdfee41
 Create Date: 2026-11-23 16:50:00.000000
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5f1c2e9a7b40'
-down_revision = 'de1a570a2656'
+down_revision = '0b34cfdfee41'
 branch_labels = None
 depends_on = None
 

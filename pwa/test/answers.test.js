@@ -43,3 +43,16 @@ test('attachmentHashes: photos, signatures and row photos, each once, sorted', (
 test('withoutSignatures removes signed answers only', () => {
   assert.deepEqual(withoutSignatures({ a: { value: 'pass' }, s: { signature: { sha256: h(1) } } }), { a: { value: 'pass' } });
 });
+
+test('a signer marked not available keeps the mark while the reason is still empty', () => {
+  assert.deepEqual(cleanAnswers({ owner_signature: { signer_unavailable: '' }, other: { comment: '' } }),
+    { owner_signature: { signer_unavailable: '' } });
+});
+
+test('a returned record loses its signatures but keeps the reason a signer was not there', () => {
+  const answers = {
+    owner_signature: { signer_unavailable: '业主出差' },
+    inspector_signature: { signature: { sha256: h(1), signer_name: '李巡查', signed_at: '2026-11-23T09:10:00+08:00' } },
+  };
+  assert.deepEqual(withoutSignatures(answers), { owner_signature: { signer_unavailable: '业主出差' } });
+});

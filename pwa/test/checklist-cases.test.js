@@ -10,7 +10,8 @@ const table = JSON.parse(readFileSync(new URL('../../tests/cases/checklist_rules
 // The phone's message keys, by the name the table gives the same problem.
 const TABLE_NAME = {
   err_required: 'required', err_rows: 'required', photos_min: 'too_few_photos', photos_max: 'too_many_photos',
-  photo_needed_fail: 'photo_required_when_failed',
+  photo_needed_fail: 'photo_required_when_failed', err_unavailable_reason: 'signer_unavailable_reason',
+  err_unavailable_inspector: 'signer_unavailable_not_allowed', err_signature_or_unavailable: 'signature_or_unavailable',
 };
 
 for (const c of table.cases) {

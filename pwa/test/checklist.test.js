@@ -81,3 +81,10 @@ test('needsRegister: only checklists with a register_rows item', () => {
   assert.equal(needsRegister({ definition: definition([{ id: 'r', type: 'register_rows' }]) }), true);
   assert.equal(needsRegister({ definition: definition([{ id: 'p', type: 'pass_fail' }]) }), false);
 });
+
+test('a signer marked not available with no reason yet is told to write one, at the item', () => {
+  const definition = { sections: [{ id: 's', items: [
+    { id: 'owner_signature', type: 'signature', signer: 'owner', required: true }] }] };
+  assert.deepEqual(validate(definition, { owner_signature: { signer_unavailable: '' } }),
+    { owner_signature: [['err_unavailable_reason', { n: 200 }]] });
+});

@@ -1,7 +1,7 @@
 // The patrol's home and picker lists, and the route table.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { currentPeriod, dueFor, followUpsFor, isDone, isOverdue, lastReturn, matchSubjects, withLocalWork }
+import { currentPeriod, dueFor, followUpsFor, isDone, isOverdue, lastReturn, matchSubjects, rankUnits, shareEntry, withLocalWork }
   from '../src/field/rules.js';
 import { HOME, activeNav, matchRoute, seesWorkspace } from '../src/routes.js';
 
@@ -147,4 +147,24 @@ test('unit search takes a unit the way people type it', () => {
   assert.deepEqual(ids('林'), [1]);
   assert.deepEqual(ids('802 林女士'), [1]);
   assert.deepEqual(ids('1单元802'), [1, 3]);
+});
+
+test('household visits: units the server proposes first, in its order; the rest visited when its list is complete', () => {
+  const rows = [{ id: 1, label: '1-1-101' }, { id: 2, label: '1-1-102' }, { id: 3, label: '1-1-103' },
+    { id: 4, label: '1-1-104' }];
+  const entry = { property_id: 7, checklist_code: 'home_visit', subject: { type: 'unit', id: null },
+    candidate_unit_ids: [3, 1] };  // 3 is a key customer, so the server put it first
+  const ranked = rankUnits(rows, entry);
+  assert.deepEqual(ranked.map((r) => r.id), [3, 1, 2, 4]);
+  assert.deepEqual(ranked.map((r) => r.suggested), [true, true, false, false]);
+  assert.deepEqual(ranked.map((r) => r.visited), [false, false, true, true]);
+  // A full list of 50 says nothing about the others: they are not marked visited.
+  const many = Array.from({ length: 50 }, (_, i) => i + 100);
+  const partial = rankUnits(rows, { ...entry, candidate_unit_ids: [2, ...many.slice(1)] });
+  assert.deepEqual(partial.map((r) => [r.id, r.suggested, r.visited]),
+    [[2, true, false], [1, false, false], [3, false, false], [4, false, false]]);
+  // No share rule at this property: nothing suggested or marked, order kept.
+  assert.deepEqual(rankUnits(rows, null), rows);
+  assert.equal(shareEntry([entry, { ...entry, subject: { type: 'unit', id: 5 } }], 7, 'home_visit'), entry);
+  assert.equal(shareEntry([entry], 8, 'home_visit'), null);
 });

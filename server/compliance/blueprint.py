@@ -1,4 +1,4 @@
-from datetime import date, timedelta
+from datetime import date
 
 import sqlalchemy as sa
 from marshmallow import Schema, ValidationError, fields, validate
@@ -13,7 +13,7 @@ from server.schedule.rules import newest_checklists
 from server.users.access import requires, visible_property_ids
 from server.users.permissions import Permission
 
-from .operations import evaluate_property, people_view
+from .operations import evaluate_property, people_view, trend_points
 
 blp = Blueprint("compliance", __name__, url_prefix="/api/compliance",
                 description="Required inspection counts against what was done, per period.")
@@ -46,9 +46,16 @@ class TrendQuery(InputSchema):
 class GapOut(Schema):
     period_start = fields.String()
     period_end = fields.String()
+    first_day = fields.String(metadata={"description": "the period's first day (property's calendar)"})
+    last_day = fields.String(metadata={"description": "the period's last day, inclusive"})
     subject = fields.Dict()
     done = fields.Integer()
     required = fields.Integer()
+
+
+class CalendarDayOut(Schema):
+    date = fields.String()
+    state = fields.String(metadata={"description": "done | missed | open | upcoming | not_due"})
 
 
 class SetupProblemOut(Schema):
@@ -85,6 +92,8 @@ class RuleOut(Schema):
     not_counted = fields.List(fields.Nested(NotCountedOut),
                               metadata={"description": "records left out, by reason"})
     gaps = fields.List(fields.Nested(GapOut), metadata={"description": "first 50 gaps"})
+    days = fields.List(fields.Nested(CalendarDayOut), allow_none=True,
+                       metadata={"description": "daily rules: every day of the month"})
 
 
 class PropertyComplianceOut(Schema):
@@ -101,9 +110,12 @@ class TrendPointOut(Schema):
     month = fields.String()
     property_id = fields.Integer()
     checklist_code = fields.String()
-    required = fields.Integer()
+    checklist_title = fields.Dict()
+    required = fields.Integer(metadata={"description": "the running month: what was due by now"})
     done = fields.Integer()
-    rate = fields.Float()
+    rate = fields.Float(allow_none=True, metadata={
+        "description": "null for a month before the property's first record (no data)"})
+    pro_rated = fields.Boolean(metadata={"description": "the running month, against what was due by now"})
 
 
 class PersonQuery(InputSchema):
@@ -191,25 +203,4 @@ def people(query):
 @requires(Permission.COMPLIANCE_READ)
 def trend(query):
     """Monthly compliance rate per property and checklist, oldest month first."""
-    checklists = newest_checklists()
-    properties = _properties(query.get("property_id"))
-    first = _this_month(properties)
-    months = []
-    for _ in range(query["months"]):
-        months.insert(0, first)
-        first = (first - timedelta(days=1)).replace(day=1)
-    points = []
-    for prop in properties:
-        for month in months:
-            totals: dict[str, list[int]] = {}
-            for rule in evaluate_property(prop, month, checklists):
-                if rule["setup_problem"]:
-                    continue  # shown as what to set up in the table, not as a 0% month here
-                entry = totals.setdefault(rule["checklist_code"], [0, 0])
-                entry[0] += rule["required"]
-                entry[1] += rule["done"]
-            for code, (required, done) in totals.items():
-                points.append({"month": month.strftime("%Y-%m"), "property_id": prop.id,
-                               "checklist_code": code, "required": required, "done": done,
-                               "rate": round(done / required, 4) if required else 1.0})
-    return points
+    return trend_points(_properties(query.get("property_id")), query["months"])

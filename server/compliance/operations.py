@@ -19,9 +19,12 @@ from datetime import date, datetime, timedelta
 from functools import partial
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
+
 from server.checklists.operations import latest_versions
-from server.core.db import today_in, utcnow
+from server.core.db import db, today_in, utcnow
 from server.core.i18n import translate
+from server.inspections.models import Inspection
 from server.schedule import kept
 from server.schedule.generations import EVERY_PROPERTY, marks, scope_of
 from server.schedule.rules import (
@@ -153,6 +156,7 @@ def _month_facts(prop, first_day: date, checklists, now: datetime,
                 "late": sum(row.late for row in counted),
                 "not_counted": _by_reason(left_out, outcome, checklist.definition),
                 "setup_problem": setup_problem(rule, population),
+                "first_day": first_day, "timezone": prop.timezone,
             }
             if with_records:
                 fact["records"] = [row for row in counted if row.reason is None] + left_out
@@ -165,9 +169,11 @@ def _rule_outcome(fact: dict, now: datetime, month_over: bool, with_records: boo
     rule, problem = fact["rule"], fact["setup_problem"]
     required = done = periods_met = due_by_now = 0
     gaps: list[dict] = []
+    days: dict[date, str] = {}
     for period, results in fact["periods"]:
-        period_met = True
+        period_met, period_required = True, 0
         for result in results:
+            period_required += result.required
             required += result.required
             done += min(result.done, result.required)
             due_by_now += expected_by(result.required, period, now)
@@ -179,8 +185,14 @@ def _rule_outcome(fact: dict, now: datetime, month_over: bool, with_records: boo
                                  "subject": {"type": result.subject_type,
                                              "id": result.subject_id,
                                              "label": result.subject_label},
-                                 "done": result.done, "required": result.required})
+                                 "done": result.done, "required": result.required,
+                                 **_local_days(period)})
         periods_met += period_met
+        if rule["period"] == "day":
+            days[period.start.date()] = (
+                DayState.NOT_DUE if not period_required  # nothing to inspect
+                else DayState.DONE if period_met
+                else DayState.MISSED if now >= period.end else DayState.OPEN)
     entry = {
         "checklist_code": fact["checklist_code"],
         "checklist_title": dict(fact["checklist_title"]),
@@ -197,11 +209,43 @@ def _rule_outcome(fact: dict, now: datetime, month_over: bool, with_records: boo
         "late": fact["late"],
         "not_counted": [dict(line) for line in fact["not_counted"]],
         "gaps": gaps,
+        "days": (_calendar(fact["first_day"], days, rule, fact["timezone"])
+                 if rule["period"] == "day" else None),
     }
     if with_records:
         entry["records"] = fact["records"]
         entry["rule"] = rule
     return entry
+
+
+class DayState:
+    """A day of a daily rule, as the calendar shows it."""
+    DONE = "done"          # every inspection the day asked for was done
+    MISSED = "missed"      # the day is over and something was not done
+    OPEN = "open"          # today, not (yet) done
+    UPCOMING = "upcoming"  # later this month
+    NOT_DUE = "not_due"    # the rule does not ask for anything that day (weekday rules)
+
+
+def _local_days(period) -> dict:
+    """A period as the property's calendar days, first and last (inclusive), for people."""
+    return {"first_day": period.start.date().isoformat(),
+            "last_day": (period.end - timedelta(days=1)).date().isoformat()}
+
+
+def _calendar(first_day: date, states: dict[date, str], rule: dict, timezone: str) -> list[dict]:
+    """Every day of the month with its state: the periods evaluated, the days to come."""
+    next_month = (first_day + timedelta(days=32)).replace(day=1)
+    result = []
+    day = first_day
+    while day < next_month:
+        state = states.get(day)
+        if state is None:
+            started = period_starting("day", day, timezone)
+            state = (DayState.UPCOMING if rule_applies_on(rule, started) else DayState.NOT_DUE)
+        result.append({"date": day.isoformat(), "state": state})
+        day += timedelta(days=1)
+    return result
 
 
 def _by_reason(rows, outcome: dict | None, definition: dict) -> list[dict]:
@@ -258,3 +302,49 @@ def people_view(prop, first_day: date, checklists=None, now=None) -> list[dict]:
         people.append({"user": {"id": user.id, "display_name": user.display_name,
                                 "role": user.role}, "rules": lines})
     return people
+
+
+def trend_points(properties, months: int, now=None) -> list[dict]:
+    """Monthly compliance per property and checklist for the last ``months`` months, oldest
+    first. The running month is pro-rated (done against what was due by now), so it does not
+    read as a failure on the 3rd; a month before the property's first record has no rate
+    (nothing was recorded with this system yet: no bar, rather than a 0% one)."""
+    now = now or utcnow()
+    checklists = latest_versions()
+    points = []
+    for prop in properties:
+        this_month = now.astimezone(ZoneInfo(prop.timezone)).date().replace(day=1)
+        first_month = _first_record_month(prop)
+        month_list = [this_month]
+        while len(month_list) < months:
+            month_list.insert(0, (month_list[0] - timedelta(days=1)).replace(day=1))
+        for month in month_list:
+            totals: dict[str, dict] = {}
+            for rule in evaluate_property(prop, month, checklists, now):
+                if rule["setup_problem"]:
+                    continue  # shown as what to set up in the table, not as a 0% month here
+                entry = totals.setdefault(rule["checklist_code"], {
+                    "title": rule["checklist_title"], "required": 0, "done": 0})
+                running = not rule["month_over"]
+                entry["required"] += rule["due_by_now"] if running else rule["required"]
+                entry["done"] += rule["done"]
+                entry["pro_rated"] = running
+            for code, entry in totals.items():
+                required, done = entry["required"], entry["done"]
+                no_data = first_month is None or month < first_month
+                rate = None if no_data else (min(1.0, round(done / required, 4)) if required else 1.0)
+                points.append({"month": month.strftime("%Y-%m"), "property_id": prop.id,
+                               "checklist_code": code, "checklist_title": entry["title"],
+                               "required": required, "done": done, "rate": rate,
+                               "pro_rated": entry["pro_rated"]})
+    return points
+
+
+def _first_record_month(prop) -> date | None:
+    first = db.session.scalar(sa.select(sa.func.min(Inspection.completed_at))
+                              .where(Inspection.property_id == prop.id))
+    if first is None:
+        return None
+    if first.tzinfo is None:  # SQLite hands back naive UTC
+        first = first.replace(tzinfo=ZoneInfo("UTC"))
+    return first.astimezone(ZoneInfo(prop.timezone)).date().replace(day=1)

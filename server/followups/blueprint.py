@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from server.core.api import Blueprint
-from server.core.db import db, today_in
+from server.core.db import db
 from server.core.errors import Problem
 from server.core.pagination import paginate
 from server.properties.access import require_property
@@ -18,6 +18,7 @@ from server.users.access import (
 from server.users.permissions import Permission, role_may
 
 from . import escalations, operations, reports
+from .due import past_due
 from .models import (
     WORK_ORDER_SOURCES,
     Escalation,
@@ -67,8 +68,7 @@ def list_followups(query):
     if query.get("mine"):
         statement = statement.filter_by(assignee_id=current_user().id)
     if query.get("overdue"):
-        statement = statement.where(FollowUp.status != FollowUpStatus.VERIFIED,
-                                    FollowUp.due_date < today_in())
+        statement = statement.where(FollowUp.status != FollowUpStatus.VERIFIED, past_due())
     if query.get("source"):
         statement = statement.filter_by(source=query["source"])
     if query.get("work_orders"):

@@ -8,15 +8,16 @@ same cause never lands twice, however often a record is resent or the queue is l
 """
 
 import uuid
-from datetime import date, timedelta
+from datetime import date
 
 import sqlalchemy as sa
 from flask import current_app
 
-from server.core.db import db, today_in, utcnow
+from server.core.db import db, utcnow
 from server.core.errors import Problem
 from server.users.models import User
 
+from .due import past_due
 from .models import Escalation, EscalationReason, FollowUp, FollowUpStatus
 
 _NAMESPACE = uuid.UUID("0b8f3c52-7e1d-4a96-b2c4-5d9e8f1a3c70")
@@ -45,10 +46,9 @@ def escalate(*, property_id: int, reason: str, summary: dict, cause, detail: str
 def escalate_overdue(property_ids: list[int] | None, today: date | None = None) -> int:
     """Queue every follow-up overdue beyond the threshold that is not queued yet. Run when the
     queue or the notices are read, and by `flask followups escalate` (daily, from cron)."""
-    today = today or today_in()
-    limit = today - timedelta(days=current_app.config["FOLLOWUP_ESCALATE_AFTER_DAYS"])
+    late = past_due(today, grace_days=current_app.config["FOLLOWUP_ESCALATE_AFTER_DAYS"])
     statement = (sa.select(FollowUp)
-                 .where(FollowUp.status != FollowUpStatus.VERIFIED, FollowUp.due_date < limit)
+                 .where(FollowUp.status != FollowUpStatus.VERIFIED, late)
                  .where(~sa.exists().where(Escalation.follow_up_id == FollowUp.id,
                                            Escalation.reason == EscalationReason.OVERDUE)))
     if property_ids is not None:

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from server.checklists.items import FOLLOW_UP_DUE_DAYS, is_failure, is_row_failure, iter_items
-from server.core.db import db, today_in, utcnow
+from server.core.db import db, utcnow
 from server.core.errors import Problem
 from server.core.i18n import translate
 from server.inspections.answers import parse_device_time
@@ -27,6 +27,7 @@ from server.users.models import PropertyMember, User
 
 from . import escalations, naming
 from .categories import CATEGORIES
+from .due import past_due, property_today
 from .models import (
     EscalationReason,
     FollowUp,
@@ -392,7 +393,7 @@ def days_late(follow_up: FollowUp, today: date | None = None) -> int:
     """How many days past its due date an unresolved follow-up is (0 if not late)."""
     if follow_up.status == FollowUpStatus.VERIFIED:
         return 0
-    return max(0, ((today or today_in()) - follow_up.due_date).days)
+    return max(0, ((today or property_today(follow_up)) - follow_up.due_date).days)
 
 
 def follow_ups_holding(_app, sha256: str):
@@ -416,13 +417,12 @@ def open_for(user: User):
 def notices_for(user: User, visible_ids: list[int] | None, sees_escalations: bool,
                 today: date | None = None) -> dict:
     """The counts a person sees at each sync: assigned to me, overdue, returned, escalated."""
-    today = today or today_in()
     mine = [FollowUp.assignee_id == user.id, FollowUp.status != FollowUpStatus.VERIFIED]
     count = lambda statement: db.session.scalar(statement) or 0  # noqa: E731
     result = {
         "assigned": count(sa.select(sa.func.count()).select_from(FollowUp).where(*mine)),
         "overdue": count(sa.select(sa.func.count()).select_from(FollowUp)
-                         .where(*mine, FollowUp.due_date < today)),
+                         .where(*mine, past_due(today))),
         "returned": count(sa.select(sa.func.count()).select_from(Inspection).where(
             Inspection.inspector_id == user.id, Inspection.status == InspectionStatus.RETURNED)),
         "escalated": 0,

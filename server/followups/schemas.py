@@ -1,6 +1,5 @@
 from marshmallow import Schema, fields, validate
 
-from server.core.db import today_in
 from server.core.i18n import current_language
 from server.core.schemas import Day, Id, InputSchema, PageMetaSchema, PageQuerySchema
 from server.inspections.answers import SHA256
@@ -8,6 +7,7 @@ from server.inspections.schemas import device_time
 
 from . import operations, reports
 from .categories import CATEGORIES, CHANNELS
+from .due import property_today
 from .models import (
     ContactMethod,
     FollowUpAction,
@@ -130,7 +130,7 @@ class FollowUpOut(Schema):
     updated_at = fields.DateTime()
     closed_at = fields.DateTime(allow_none=True)
     overdue = fields.Function(lambda f: f.status != FollowUpStatus.VERIFIED
-                              and today_in() > f.due_date)
+                              and property_today(f) > f.due_date)
     days_late = fields.Function(lambda f: operations.days_late(f))
     needs_contact = fields.Function(lambda f: operations.needs_contact(f), metadata={
         "description": f"unresolved over {operations.CONTACT_AFTER_DAYS} days after it was "

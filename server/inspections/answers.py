@@ -21,7 +21,10 @@ from server.checklists.items import (
 from server.core.i18n import message
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
-ANSWER_KEYS = {"value", "comment", "photos", "signature", "rows"}
+ANSWER_KEYS = {"value", "comment", "photos", "signature", "rows", "signer_unavailable"}
+# A signer who is not there (an owner away, a contractor gone) is recorded with a reason in their
+# words instead of a signature; the inspector signs their own record, so never for them.
+SIGNER_UNAVAILABLE_MAX_LENGTH = 200
 ROW_KEYS = {"value", "comment", "photos"}
 
 
@@ -59,6 +62,9 @@ class AnswerCheck:
         if extra := set(answer) - ANSWER_KEYS:
             self.add(item_id, "unexpected_keys", keys=", ".join(sorted(extra)))
             return
+        if "signer_unavailable" in answer and kind != "signature":
+            self.add(item_id, "unexpected_keys", keys="signer_unavailable")
+            return
         self.check_comment(item_id, answer.get("comment"))
         photos = self.check_photos(item_id, answer.get("photos"))
         required = is_required(item, self.answers)
@@ -70,7 +76,7 @@ class AnswerCheck:
                 self.add(item_id, "too_many_photos", max=high)
             return
         if kind == "signature":
-            self.check_signature(item_id, answer.get("signature"), required)
+            self.check_signature(item, answer, required)
             return
         if kind == "register_rows":
             self.check_rows(item, answer.get("rows"), required)
@@ -107,7 +113,11 @@ class AnswerCheck:
             self.add(item_id, "duplicate_photo")
         return photos
 
-    def check_signature(self, item_id, signature, required):
+    def check_signature(self, item, answer, required):
+        item_id, signature = item["id"], answer.get("signature")
+        if "signer_unavailable" in answer:
+            self.check_signer_unavailable(item, answer["signer_unavailable"], signature)
+            return
         if signature is None:
             if required:
                 self.add(item_id, "signature_required")
@@ -120,6 +130,17 @@ class AnswerCheck:
               and isinstance(signature.get("signed_at"), str) and _iso_datetime(signature["signed_at"]))
         if not ok:
             self.add(item_id, "bad_signature")
+
+    def check_signer_unavailable(self, item, reason, signature):
+        """A reason stands in for the signature: a required signature item is then answered."""
+        item_id = item["id"]
+        if item.get("signer", "inspector") == "inspector":
+            self.add(item_id, "signer_unavailable_not_allowed")
+        elif signature is not None:
+            self.add(item_id, "signature_or_unavailable")
+        elif not (isinstance(reason, str)
+                  and 0 < len(reason.strip()) <= SIGNER_UNAVAILABLE_MAX_LENGTH):
+            self.add(item_id, "signer_unavailable_reason", max=SIGNER_UNAVAILABLE_MAX_LENGTH)
 
     def check_rows(self, item, rows, required):
         item_id = item["id"]

@@ -8,10 +8,12 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from flask import current_app
 
+from server.checklists.items import can_fail, is_failure, is_row_failure, iter_items
+from server.checklists.operations import latest_versions
 from server.core.db import LIKE_ESCAPE, contains_pattern, db
-from server.core.i18n import translate
+from server.core.i18n import current_language, translate
 from server.properties.access import require_property
-from server.properties.models import Property, Renovation
+from server.properties.models import Key, Property, Renovation
 from server.users.access import can, current_user, visible_property_ids
 from server.users.models import User
 from server.users.permissions import Permission
@@ -82,27 +84,144 @@ def with_labels(records):
 
 
 EXPORT_COLUMNS = ["id", "property", "checklist", "version", "subject", "inspector", "status",
-                  "has_failures", "completed_at", "received_at", "late", "clock_offset_s", "seal"]
-# Chinese whatever the caller's language: the rows hold the Chinese checklist titles, property
-# names and unit labels, and the headers match them.
-EXPORT_LANGUAGE = "zh-CN"
+                  "has_failures", "completed_at", "received_at", "zone", "late", "clock_offset_s",
+                  "seal"]
+TIME_COLUMNS = ("completed_at", "received_at")
 
 
-def export_header() -> list[str]:
-    return [translate(f"export.header.{column}", EXPORT_LANGUAGE) for column in EXPORT_COLUMNS]
+def export_header(language: str, with_items: list[dict] | None = None) -> list[str]:
+    header = [translate(f"export.header.{column}", language) for column in EXPORT_COLUMNS]
+    for item in with_items or ():
+        label = _text(item.get("label"), language)
+        header.append(label)
+        if can_fail(item):
+            header.append(translate("export.header.item_failed", language, item=label))
+        header.append(translate("export.header.item_remark", language, item=label))
+    return header
 
 
-def export_rows(query: dict):
-    records = with_labels(db.session.scalars(filtered(query).limit(EXPORT_LIMIT)).all())
-    names = dict(db.session.execute(sa.select(Property.id, Property.name)).all())
-    yes, no = translate("result.yes", EXPORT_LANGUAGE), translate("result.no", EXPORT_LANGUAGE)
-    for record in records:
-        yield [str(record.id), names.get(record.property_id, ""),
-               record.checklist_version.title_zh, record.checklist_version.version,
-               record.subject_label, record.inspector.display_name, record.status,
-               yes if record.has_failures else no, record.completed_at_device,
-               record.received_at.isoformat(timespec="seconds"), yes if record.late else no,
-               record.device_clock_offset_seconds, record.seal_hash]
+def _text(text, language: str) -> str:
+    if isinstance(text, dict):
+        return text.get(language) or text.get("zh-CN") or next(iter(text.values()), "")
+    return text or ""
+
+
+def _local(moment: datetime, zone: ZoneInfo) -> datetime:
+    """A stored moment on the property's clock, without an offset: spreadsheets keep no zone,
+    so the zone is a column of its own."""
+    return moment.astimezone(zone).replace(tzinfo=None, microsecond=0)
+
+
+def _zone_label(moment: datetime, zone: ZoneInfo) -> str:
+    offset = moment.astimezone(zone).strftime("%z")
+    return f"UTC{offset[:3]}:{offset[3:]}"
+
+
+class ExportSelection:
+    """The selected records with what the rows need, read once: labels, names, checklists."""
+
+    def __init__(self, query: dict, language: str):
+        self.language = language
+        self.records = with_labels(db.session.scalars(filtered(query).limit(EXPORT_LIMIT)).all())
+        properties = db.session.scalars(sa.select(Property)).all()
+        self.properties = {p.id: p for p in properties}
+        self.yes = translate("result.yes", language)
+        self.no = translate("result.no", language)
+        self.key_tags = {}
+        if any(self._has_rows(r) for r in self.records):
+            self.key_tags = {str(key_id): tag for key_id, tag in db.session.execute(
+                sa.select(Key.id, Key.tag_no).where(Key.property_id.in_(
+                    {r.property_id for r in self.records})))}
+
+    @staticmethod
+    def _has_rows(record) -> bool:
+        return any(isinstance(a, dict) and "rows" in a for a in (record.answers or {}).values())
+
+    def by_checklist(self) -> list[tuple[str, str, list[dict], list]]:
+        """(code, title, items, records) per checklist, in the order of first appearance; the
+        items are the newest version's, then any only an older version had."""
+        groups: dict[str, list] = {}
+        for record in self.records:
+            groups.setdefault(record.checklist_code, []).append(record)
+        result = []
+        for code, records in groups.items():
+            versions = sorted({r.checklist_version for r in records}, key=lambda v: -v.version)
+            items, seen = [], set()
+            for version in versions:
+                for item in iter_items(version.definition):
+                    if item["id"] not in seen:
+                        seen.add(item["id"])
+                        items.append(item)
+            title = versions[0].title_en if self.language == "en" else versions[0].title_zh
+            result.append((code, title, items, records))
+        return result
+
+    def row(self, record, items: list[dict] | None = None) -> list:
+        prop = self.properties.get(record.property_id)
+        zone = ZoneInfo(prop.timezone if prop else current_app.config["DEFAULT_TIMEZONE"])
+        name = ((prop.name_en or prop.name) if self.language == "en" else prop.name) if prop else ""
+        version = record.checklist_version
+        cells = [str(record.id), name, version.title_en if self.language == "en" else version.title_zh,
+                 version.version, record.subject_label, record.inspector.display_name,
+                 translate(f"status.record.{record.status}", self.language),
+                 self.yes if record.has_failures else self.no,
+                 _local(record.completed_at, zone), _local(record.received_at, zone),
+                 _zone_label(record.completed_at, zone), self.yes if record.late else self.no,
+                 record.device_clock_offset_seconds, record.seal_hash]
+        answers = record.answers or {}
+        for item in items or ():
+            answer = answers.get(item["id"])
+            answer = answer if isinstance(answer, dict) else {}
+            text, remark, failed = self.answer_cells(item, answer)
+            cells.append(text)
+            if can_fail(item):
+                cells.append("" if not answer else self.yes if failed else self.no)
+            cells.append(remark)
+        return cells
+
+    def answer_cells(self, item: dict, answer: dict) -> tuple[str, str, bool]:
+        """(answer, remark, failed) of one item as a reader of the spreadsheet wants them."""
+        kind, value = item["type"], answer.get("value")
+        remark = answer.get("comment") or ""
+        photos = len(answer.get("photos") or [])
+        t = lambda key, **params: translate(key, self.language, **params)  # noqa: E731
+        if kind == "signature":
+            signature = answer.get("signature")
+            if answer.get("signer_unavailable"):
+                return t("pdf.signer_unavailable", reason=answer["signer_unavailable"]), remark, False
+            return (signature.get("signer_name", "") if isinstance(signature, dict) else ""), remark, False
+        if kind == "register_rows":
+            rows = answer.get("rows") or {}
+            options = {o["value"]: _text(o["label"], self.language) for o in item.get("row_options", [])}
+            counts: dict[str, int] = {}
+            failing = []
+            for row_id, row in rows.items():
+                label = options.get(row.get("value"), row.get("value") or "")
+                counts[label] = counts.get(label, 0) + 1
+                if is_row_failure(item, row.get("value")):
+                    note = f"{self.key_tags.get(row_id, row_id)} {label}"
+                    failing.append(f"{note}（{row['comment']}）" if row.get("comment") else note)
+            text = t("export.rows_summary", n=len(rows), counts="，".join(
+                f"{label} {n}" for label, n in counts.items())) if rows else ""
+            return text, "；".join(failing + ([remark] if remark else [])), bool(failing)
+        if kind == "photo":
+            return (t("export.photos", n=photos) if photos else ""), remark, False
+        if value is None:
+            text = ""
+        elif kind in ("pass_fail", "yes_no"):
+            text = t(f"result.{value}")
+        elif kind in ("single_choice", "multi_choice"):
+            options = {o["value"]: _text(o["label"], self.language) for o in item.get("options", [])}
+            values = value if isinstance(value, list) else [value]
+            text = ("、" if self.language == "zh-CN" else ", ").join(options.get(v, str(v)) for v in values)
+        elif kind == "number":
+            unit = _text(item.get("unit"), self.language)
+            text = f"{value:g} {unit}".strip() if isinstance(value, int | float) else str(value)
+        else:
+            text = str(value)
+        if photos:
+            remark = "；".join(filter(None, [remark, t("export.photos", n=photos)]))
+        return text, remark, is_failure(item, value)
 
 
 # A cell starting with one of these is a formula to Excel, LibreOffice and WPS: a unit name or a
@@ -121,12 +240,28 @@ def csv_safe(value):
 
 
 def export_csv(query: dict) -> bytes:
+    """One table: every record with the common columns; when the selection is one checklist,
+    its items' columns too (several checklists have different items: the XLSX export gives
+    each its own sheet). Times are the property's local time, the zone in its own column."""
+    language = current_language()
+    selection = ExportSelection(query, language)
+    groups = selection.by_checklist()
+    items = groups[0][2] if len(groups) == 1 else None
+    if not groups and query.get("checklist"):
+        # Nothing selected yet: the columns still say what this checklist's rows would hold.
+        latest = next((v for v in latest_versions() if v.code == query["checklist"]), None)
+        items = list(iter_items(latest.definition)) if latest else None
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(export_header())
-    writer.writerows([csv_safe(value) for value in row] for row in export_rows(query))
+    writer.writerow(export_header(language, items))
+    for record in selection.records:
+        writer.writerow(csv_safe(_csv_value(value)) for value in selection.row(record, items))
     # With a BOM, Excel on Windows opens the UTF-8 file with its Chinese intact.
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _csv_value(value):
+    return value.strftime("%Y-%m-%d %H:%M:%S") if isinstance(value, datetime) else value
 
 
 def _text_cell(sheet, value: str):
@@ -138,17 +273,42 @@ def _text_cell(sheet, value: str):
     return cell
 
 
+def _date_cell(sheet, value: datetime):
+    from openpyxl.cell import WriteOnlyCell
+    cell = WriteOnlyCell(sheet, value)
+    cell.number_format = "yyyy-mm-dd hh:mm:ss"
+    return cell
+
+
+SHEET_NAME_FORBIDDEN = str.maketrans({c: "_" for c in "[]:*?/\\"})
+
+
 def export_xlsx(query: dict) -> bytes:
+    """A first sheet with every record (the common columns), then one sheet per checklist with
+    a column per item (answer, failed or not, remark). Times are real date cells on the
+    property's clock."""
     from openpyxl import Workbook
+    language = current_language()
     # Select first: a refusal (e.g. a property the caller may not see) must come before a
     # half-written workbook exists.
-    rows = list(export_rows(query))
+    selection = ExportSelection(query, language)
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(translate("export.sheet_title", EXPORT_LANGUAGE))
-    sheet.append(export_header())
-    for row in rows:
-        sheet.append([_text_cell(sheet, value) if is_formula_like(value) else value
-                      for value in row])
+
+    def write(sheet, items, records):
+        sheet.append(export_header(language, items))
+        for record in records:
+            sheet.append([_text_cell(sheet, value) if is_formula_like(value)
+                          else _date_cell(sheet, value) if isinstance(value, datetime) else value
+                          for value in selection.row(record, items)])
+
+    write(workbook.create_sheet(translate("export.sheet_title", language)), None, selection.records)
+    used = set()
+    for _code, title, items, records in selection.by_checklist():
+        name = title.translate(SHEET_NAME_FORBIDDEN)[:28] or "-"
+        while name in used:
+            name = name[:26] + f"_{len(used)}"
+        used.add(name)
+        write(workbook.create_sheet(name), items, records)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

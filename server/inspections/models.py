@@ -109,7 +109,7 @@ def written_text(answers) -> str:
     def take(answer):
         if not isinstance(answer, dict):
             return
-        for key in ("comment", "value"):
+        for key in ("comment", "value", "signer_unavailable"):
             text = answer.get(key)
             if isinstance(text, str) and text.strip() and not (
                     key == "value" and _OPTION_CODE.match(text)):

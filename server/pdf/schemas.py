@@ -10,6 +10,7 @@ every piece of user text in it is printed escaped by the template.
 
 from datetime import UTC, datetime, timedelta
 
+from babel.dates import get_timezone_name
 from flask import current_app
 from marshmallow import Schema, fields, validate
 
@@ -86,14 +87,6 @@ def _text(value, language: str) -> str:
     return "" if value is None else str(value)
 
 
-def format_device_time(text: str | None) -> str:
-    """A phone timestamp as the phone wrote it (its own offset), to the second."""
-    parsed = parse_device_time(text) if text else None
-    if parsed is None:
-        return text or ""
-    return _format(parsed)
-
-
 def _format(moment: datetime) -> str:
     offset = moment.strftime("%z")
     return f"{moment:%Y-%m-%d %H:%M:%S} ({offset[:3]}:{offset[3:]})"
@@ -135,6 +128,19 @@ class RecordDocumentSchema(Schema):
 
     def server_time(self, moment: datetime | None) -> str:
         return _format(moment.astimezone(self.ctx["timezone"])) if moment else ""
+
+    def device_time(self, text: str | None) -> str:
+        """A phone's timestamp on the property's clock, like the server's times: one zone on
+        the page, whatever zone the phone was set to (the instant is the phone's)."""
+        parsed = parse_device_time(text) if text else None
+        return self.server_time(parsed) if parsed is not None else (text or "")
+
+    def zone_note(self) -> str:
+        zone = self.ctx["timezone"]
+        offset = datetime.now(UTC).astimezone(zone).strftime("%z")
+        locale = "zh_CN" if self.language == "zh-CN" else "en"
+        return self.t("pdf.times_zone", zone=get_timezone_name(zone, locale=locale),
+                      offset=f"UTC{offset[:3]}:{offset[3:]}")
 
     # -- fields
     def get_language(self, record):
@@ -202,10 +208,11 @@ class RecordDocumentSchema(Schema):
         if record.late:
             hours = (record.received_at - record.completed_at).total_seconds() / 3600
             late = self.t("pdf.late", hours=round(hours))
-        return {"started_device": format_device_time(record.started_at_device),
-                "completed_device": format_device_time(record.completed_at_device),
+        return {"started_device": self.device_time(record.started_at_device),
+                "completed_device": self.device_time(record.completed_at_device),
                 "received_server": self.server_time(record.received_at),
-                "clock_offset_seconds": offset, "clock_warning": warning, "late": late}
+                "clock_offset_seconds": offset, "clock_warning": warning, "late": late,
+                "zone_note": self.zone_note()}
 
     def get_sections(self, record):
         answers = record.answers or {}
@@ -239,6 +246,9 @@ class RecordDocumentSchema(Schema):
             entry["result_class"] = "na"
         if kind == "signature":
             entry["signature"] = self.signature(item, answer.get("signature"))
+            if not answer.get("signature") and answer.get("signer_unavailable"):
+                entry["signature"]["unavailable"] = self.t(
+                    "pdf.signer_unavailable", reason=answer["signer_unavailable"])
         if kind == "register_rows":
             entry["rows"] = self.rows(item, answer.get("rows") or {})
             entry["failed"] = any(row["failed"] for row in entry["rows"])
@@ -263,14 +273,14 @@ class RecordDocumentSchema(Schema):
             return ("、" if self.language == "zh-CN" else ", ").join(
                 options.get(v, str(v)) for v in value)
         if kind == "datetime":
-            return format_device_time(value)
+            return self.device_time(value)
         return str(value)
 
     def photo(self, photo: dict) -> dict:
         sha = photo["sha256"]
         return {"sha256": sha, "url": f"{BLOB_URL_SCHEME}:{sha}",
                 "stored": self.ctx["blobs"].get(sha) == "photo",
-                "captured_at": format_device_time(photo.get("captured_at"))}
+                "captured_at": self.device_time(photo.get("captured_at"))}
 
     def signature(self, item: dict, signature: dict | None) -> dict | None:
         signer = item.get("signer", "inspector")
@@ -281,7 +291,7 @@ class RecordDocumentSchema(Schema):
         return {"present": True, "sha256": sha, "url": f"{BLOB_URL_SCHEME}:{sha}",
                 "stored": self.ctx["blobs"].get(sha) == "signature",
                 "signer_name": signature.get("signer_name", ""), "role": role,
-                "signed_at": format_device_time(signature.get("signed_at"))}
+                "signed_at": self.device_time(signature.get("signed_at"))}
 
     def rows(self, item: dict, rows: dict) -> list[dict]:
         options = {o["value"]: _text(o["label"], self.language) for o in item.get("row_options", [])}
@@ -338,7 +348,7 @@ class RecordDocumentSchema(Schema):
                 "item": item, "description": f["description"], "assignee": f["assignee"] or "",
                 "due": f["due"] or "", "status": self.name("status.followup", f["status"]),
                 "events": [{"at": self.server_time(e["at"]),
-                            "at_device": format_device_time(e.get("at_device")),
+                            "at_device": self.device_time(e.get("at_device")),
                             "actor": e["actor"],
                             "action": self.name("action.followup", e["action"]),
                             "comment": e.get("comment") or "",

@@ -92,6 +92,9 @@ class LoginAttempt(db.Model):
     __table_args__ = (
         sa.Index("ix_login_attempts_username_at", "username", "attempted_at"),
         sa.Index("ix_login_attempts_address_at", "remote_addr", "attempted_at"),
+        # Old attempts are deleted at each new one (operations.record_login_attempt); this index
+        # makes finding them cheap when there are none.
+        sa.Index("ix_login_attempts_at", "attempted_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

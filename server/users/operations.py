@@ -123,6 +123,16 @@ def login_blocked_for(username: str, remote_addr: str) -> int | None:
 
 
 def record_login_attempt(username: str, remote_addr: str, succeeded: bool):
+    """Store the attempt and forget those too old to matter to the throttle.
+
+    An attempt counts for LOGIN_WINDOW_SECONDS (failures) or LOGIN_KNOWN_ADDRESS_DAYS
+    (successes marking a known address); older rows are deleted here, so a guesser spraying
+    usernames grows the table only for as long as the rows count.
+    """
+    config = current_app.config
+    kept = max(timedelta(seconds=config["LOGIN_WINDOW_SECONDS"]),
+               timedelta(days=config["LOGIN_KNOWN_ADDRESS_DAYS"]))
+    db.session.execute(sa.delete(LoginAttempt).where(LoginAttempt.attempted_at < utcnow() - kept))
     db.session.add(LoginAttempt(username=username, remote_addr=remote_addr, succeeded=succeeded))
     db.session.flush()
 

@@ -153,3 +153,37 @@ def test_the_signature_pad_is_not_covered_by_anything(browser, live_server):
     accept.tap()
     expect(page.get_by_test_id("signature-contractor_signature").locator("img")).to_be_visible()
     context.close()
+
+
+def test_household_visits_suggest_the_households_not_yet_visited_key_customers_first(page, live_server):
+    from server.core.db import db
+    from server.properties.models import Unit
+    token = live_server.token("patrol1")
+    pulled = live_server.api("/api/sync/pull", token=token)
+    home = pulled["me"]["properties"][0]["property_id"]
+    share = next(d for d in pulled["due"] if d["checklist_code"] == "home_visit"
+                 and d["property_id"] == home and d["subject"]["id"] is None)
+    first = share["candidate_unit_ids"][:3]
+    with live_server.app.app_context():
+        units = {u.id: u for u in db.session.scalars(sa.select(Unit).where(Unit.id.in_(first)))}
+        expected = [(units[i].label, units[i].is_key_customer) for i in first]
+        db.session.remove()
+    assert any(key for _, key in expected), "the demo has key customers not yet visited"
+
+    log_in(page, live_server.url)
+    page.get_by_test_id("new-inspection").click()
+    page.get_by_test_id("checklist-select").select_option("home_visit")
+    results = page.get_by_test_id("subject-list").locator("li")
+    for index, (label, key) in enumerate(expected):
+        row = results.nth(index)
+        expect(row).to_contain_text(label)
+        expect(row.get_by_test_id("unit-suggested")).to_have_text("未走访")
+        expect(row.get_by_test_id("unit-key-customer")).to_have_count(1 if key else 0)
+
+
+def test_a_night_check_says_the_hours_it_counts_in(page, live_server):
+    log_in(page, live_server.url, username="supervisor1")
+    night = page.get_by_test_id("due-entry").filter(has_text="夜间检查").first
+    expect(night.get_by_test_id("due-window")).to_have_text("限 20:00–06:00 完成")
+    renovation = page.get_by_test_id("due-entry").filter(has_text="装修台账").first
+    expect(renovation.get_by_test_id("due-window")).to_have_count(0)

@@ -240,7 +240,7 @@ def test_records_export_downloads_the_filtered_selection_with_the_token(browser,
     text = Path(download.value.path()).read_text(encoding="utf-8-sig")
     assert text.splitlines()[0].startswith("记录编号,项目,检查表")
     rows = text.splitlines()[1:]
-    assert all(",approved," in row for row in rows)
+    assert rows and all(",已通过," in row for row in rows)  # statuses in the reader's words
     with page.expect_download() as download:
         page.get_by_test_id("export-xlsx").click()
     assert download.value.suggested_filename.endswith(".xlsx")
@@ -274,6 +274,9 @@ def test_signed_pdfs_of_the_selection_with_progress_and_one_from_the_record(brow
     total = page.get_by_test_id("pdf-progress").locator("progress").get_attribute("max")
     done = page.get_by_test_id("pdf-progress").locator("progress").get_attribute("value")
     assert total == done and int(total) >= 1
+    # Where the file went, in words.
+    expect(page.get_by_test_id("pdf-saved")).to_contain_text("已下载 xuncha-records-")
+    expect(page.get_by_test_id("pdf-saved")).to_contain_text("下载")
     # One record's PDF from its own page.
     page.goto(live_server.url + f"/#/record/{record_id}")
     with page.expect_download(timeout=60_000) as single:

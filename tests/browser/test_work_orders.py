@@ -1,5 +1,6 @@
 """The work-order loop in the browser: an owner's complaint entered offline on the phone, synced
-and assigned; three days on, a contact record is required; fixed with a photo; called back by
+and assigned; three days on, a contact record is required, and the patrol records it on the phone,
+offline; fixed with a photo; called back by
 someone else, not satisfied, so it opens again; fixed again; called back satisfied; closed. And a
 group-complaint risk reaching the project manager's escalation queue."""
 
@@ -99,11 +100,26 @@ def test_a_complaint_goes_round_the_whole_loop(browser, live_server, tmp_path):
     view.get_by_test_id("fu-verify").click()
     expect(view.get_by_test_id("fu-error")).to_have_text(
         "问题发现已超过3天，须先填写沟通记录才能关闭。")
-    step(view, "contact")
-    view.get_by_test_id("fu-contact-method").select_option(label="电话")
-    view.get_by_test_id("fu-contact-with").fill("陈女士")
-    view.get_by_test_id("fu-note").fill("已与楼上住户沟通，约定晚间不施工")
-    view.get_by_test_id("fu-contact").click()
+    # The patrol records the contact on the phone, in the stairwell with no signal.
+    phone.get_by_test_id("sync-now").click()
+    expect(item.get_by_test_id("fu-needs-contact")).to_have_text("需联系业主")
+    phone_context.set_offline(True)
+    item.get_by_test_id("fu-fix").click()
+    expect(phone.get_by_test_id("fix-submit")).to_have_count(0)  # fixed already: only the contact
+    contact = phone.get_by_test_id("contact-form")
+    contact.get_by_test_id("contact-submit").click()
+    expect(contact.get_by_role("alert")).to_have_text("请选择沟通方式。")
+    contact.get_by_label("电话").check()
+    contact.get_by_test_id("contact-with").fill("陈女士")
+    contact.get_by_test_id("contact-note").fill("已与楼上住户沟通，约定晚间不施工")
+    contact.get_by_test_id("contact-submit").click()
+    expect(item.get_by_test_id("fu-queued")).to_have_text("沟通记录 · 待上传")
+    expect(item.get_by_test_id("fu-needs-contact")).to_have_count(0)
+    phone_context.set_offline(False)
+    phone.get_by_test_id("sync-now").click()
+    expect(item.get_by_test_id("fu-queued")).to_have_count(0)
+    page.reload()
+    view = page.get_by_test_id("followup")
     expect(view.get_by_test_id("fu-events").locator("[data-action='contact']")).to_contain_text("陈女士")
     expect(view.get_by_test_id("fu-needs-contact")).to_have_count(0)
 

@@ -39,7 +39,7 @@ def test_record_pdf_has_chinese_text_in_an_embedded_cjk_font(client, site, pushe
     pdf = read_pdf(response.data)
     text = _squash(pdf["text"])
     for expected in ("装修巡查", "滨河湾河西", "李巡查", "成品保护是否到位", "不合格", "客厅地面未覆盖保护",
-                     "鑫诚装饰", "王师傅", "施工负责人", "封存校验值"):
+                     "鑫诚装饰", "王师傅", "施工负责人", "防篡改校验码"):
         assert expected in text, expected
     # Text extracts even from tofu; the font table proves the glyphs are real: every font is
     # embedded, and the Chinese is set in Noto Sans CJK.
@@ -74,14 +74,18 @@ def test_the_seal_printed_equals_the_stored_one(client, site, pushed_record, rea
     pdf = read_pdf(client.get(f"/api/inspections/{record_id}/pdf",
                               headers=site["headers"]).data)
     text = _squash(pdf["raw_text"])
-    assert f"封存校验值（SHA-256）{stored}" in text  # the seal block, in full
+    assert f"防篡改校验码{stored}" in text  # the seal block, in full
     # ...and its first 16 digits in the footer of every page
-    assert text.count(f"封存校验值（SHA-256）{stored[:16]}…") == pdf["pages"]
+    assert text.count(f"防篡改校验码{stored[:16]}…") == pdf["pages"]
+    # The glossary's words only: no technical term a supervisor would have to ask about.
+    for word in ("封存", "SHA-256）", "matches", "台账行"):
+        assert word not in _squash(pdf["text"]).split("核验方法")[0], word
     how_to_verify = _squash(pdf["text"])
     assert "RFC8785" in how_to_verify  # how to verify it: the method, the tool, the fields
     assert "scripts/verify_seal.py" in how_to_verify and '"v":1' in how_to_verify
     assert "巡查人（登录用户名，而非姓名）" in how_to_verify
-    assert "校验通过" in text
+    assert "结果显示“校验通过”即内容与防篡改校验码一致" in how_to_verify  # what the script prints
+    assert "校验通过：记录内容与校验码一致" in text
 
 
 def test_a_record_changed_in_place_prints_that_it_does_not_verify(client, site, pushed_record,
@@ -92,7 +96,7 @@ def test_a_record_changed_in_place_prints_that_it_does_not_verify(client, site, 
     db.session.commit()
     text = _squash(read_pdf(client.get(f"/api/inspections/{record_id}/pdf",
                                        headers=site["headers"]).data)["raw_text"])
-    assert "校验不符" in text and "校验通过" not in text
+    assert "校验不符：记录内容与校验码不一致" in text and "校验通过：" not in text
 
 
 def test_a_late_record_says_so_with_both_times(client, site, renovation_record, read_pdf):
@@ -115,7 +119,7 @@ def test_english_layout(client, site, pushed_record, read_pdf):
     response = client.get(f"/api/inspections/{record_id}/pdf?lang=en", headers=site["headers"])
     text = read_pdf(response.data)["text"]
     for expected in ("Renovation patrol", "Finished surfaces are protected", "Fail",
-                     "Contractor signature", "Seal (SHA-256)", "Page 1 of"):
+                     "Contractor signature", "Verification code", "Page 1 of"):
         assert expected in text, expected
     assert "客厅地面未覆盖保护" in _squash(text)  # the inspector's words stay as written
 
@@ -345,6 +349,14 @@ def test_follow_ups_and_review_history_are_printed(client, site, pushed_record, 
     for expected in ("整改跟进", "已整改，待验证", "整改完成：已铺设地面保护膜", "退回修改：请补拍全景",
                      "装修现场照片：照片太暗", "第1次提交"):
         assert expected in text, expected
+    # Called back and verified: the event carries the glossary's word.
+    follow_up_url = f"/api/followups/{follow_ups[0]['id']}/events"
+    for step in ({"action": "callback", "satisfaction": "satisfied", "note": "业主确认"},
+                 {"action": "verify"}):
+        done = client.post(follow_up_url, headers=headers, json={"id": str(uuid.uuid4()), **step})
+        assert done.status_code == 200, done.get_json()
+    text = _squash(read_pdf(client.get(f"/api/inspections/{record_id}/pdf", headers=headers).data)["text"])
+    assert "复查合格" in text and "验证通过" not in text
     jpegs = [line for line in pdf["images"].splitlines()[2:] if " jpeg " in line]
     assert len(jpegs) == 3  # the record's two photos and the photo of the fix
 
@@ -385,3 +397,65 @@ def test_rq_option_queues_the_export_for_a_worker(client, site, pushed_record, r
     job = client.get(f"/api/exports/{job['id']}", headers=headers).get_json()
     assert job["status"] == "done" and job["done"] == 1
     assert client.get(job["file_url"], headers=headers).data.startswith(b"%PDF-")
+
+
+def test_a_signer_not_available_is_printed_with_the_reason(client, site, renovation_record,
+                                                           read_pdf):
+    """The contractor had left: the inspector writes why instead of a signature; the record
+    is accepted, its seal holds, and the supervisor reads the reason on the PDF."""
+    from tests.sync.conftest import reseal
+    record_id, body, blobs = renovation_record()
+    body["answers"]["contractor_signature"] = {"signer_unavailable": "施工负责人已离场，电话告知整改要求"}
+    for data in blobs["photo"] + blobs["signature"][:1]:
+        assert upload(client, site["headers"], data,
+                      kind="photo" if data in blobs["photo"] else "signature").status_code == 200
+    response = client.put(f"/api/inspections/{record_id}", json=reseal(record_id, body),
+                          headers=site["headers"])
+    assert response.status_code == 200, response.get_json()
+    stored = response.get_json()
+    assert stored["seal"]["verified"] and stored["attachments"]["missing"] == []
+    assert stored["answers"]["contractor_signature"] == body["answers"]["contractor_signature"]
+    zh = _squash(read_pdf(client.get(f"/api/inspections/{record_id}/pdf",
+                                     headers=site["supervisor_headers"]).data)["text"])
+    assert "施工负责人·签字人不在场：施工负责人已离场，电话告知整改要求" in zh
+    en = read_pdf(client.get(f"/api/inspections/{record_id}/pdf?lang=en",
+                             headers=site["supervisor_headers"]).data)["text"]
+    assert "Signer not available:" in en
+
+
+@pytest.mark.parametrize(("reason", "item", "message"), [
+    ("  ", "contractor_signature", "请写明签字人不在场的原因（不超过 200 字）。"),
+    ("不在", "inspector_signature", "检查人本人须签字，不能标记为不在场。"),
+])
+def test_a_signer_not_available_needs_a_reason_and_is_never_the_inspector(
+        client, site, renovation_record, reason, item, message):
+    from tests.sync.conftest import reseal
+    record_id, body, _ = renovation_record()
+    body["answers"][item] = {"signer_unavailable": reason}
+    response = client.put(f"/api/inspections/{record_id}", json=reseal(record_id, body),
+                          headers={**site["headers"], "Accept-Language": "zh-CN"})
+    assert response.status_code == 422
+    assert message in str(response.get_json())
+    assert _record(record_id) is None  # nothing stored
+
+
+def test_phone_times_are_printed_on_the_propertys_clock_beside_the_servers(
+        client, site, renovation_record, read_pdf):
+    """A phone set to UTC: its times are shown in the property's zone, like the server's, and
+    the page says which zone that is."""
+    from tests.sync.conftest import reseal
+    record_id, body, blobs = renovation_record()
+    body["started_at"] = "2026-11-23T01:00:00+00:00"  # 09:00 in Shanghai
+    body["completed_at"] = "2026-11-23T01:12:00+00:00"
+    body["answers"]["site_photos"]["photos"][0]["captured_at"] = "2026-11-23T01:05:00Z"
+    for kind, items in blobs.items():
+        for data in items:
+            assert upload(client, site["headers"], data, kind=kind).status_code == 200
+    assert client.put(f"/api/inspections/{record_id}", json=reseal(record_id, body),
+                      headers=site["headers"]).status_code == 200
+    text = _squash(read_pdf(client.get(f"/api/inspections/{record_id}/pdf",
+                                       headers=site["headers"]).data)["text"])
+    assert "开始2026-11-2309:00:00(+08:00)" in text and "完成2026-11-2309:12:00(+08:00)" in text
+    assert "拍摄2026-11-2309:05:00(+08:00)" in text
+    assert "+00:00" not in text
+    assert "本记录中的时间均为项目所在地时间（中国时间，UTC+08:00）" in text

@@ -215,7 +215,7 @@ def test_seal_verifies_from_the_json_export_and_the_pdf(world, tmp_path):
     pdf_file.write_bytes(pdf.body)
     for path in (json_file, pdf_file):
         result = _verify(path)
-        assert result.returncode == 0 and "  matches" in result.stdout, result.stdout
+        assert result.returncode == 0 and "  matches · 校验通过" in result.stdout, result.stdout
         assert body["seal"]["hash"] in result.stdout
 
     # One character changed, in the JSON and in the JSON embedded in the PDF.

@@ -102,3 +102,20 @@ def test_behind_a_trusted_proxy_the_clients_address_is_counted(client, make_user
     addresses = db.session.scalars(sa.select(LoginAttempt.remote_addr)
                                    .order_by(LoginAttempt.id)).all()
     assert addresses == [ELSEWHERE, "127.0.0.1", OFFICE]
+
+
+def test_attempts_too_old_to_count_are_forgotten(client, make_user, app):
+    """A guesser spraying usernames must not grow the table for ever: an attempt older than
+    both the failure window and the known-address period is deleted at the next attempt."""
+    make_user("patrol", username="li")
+    kept_days = app.config["LOGIN_KNOWN_ADDRESS_DAYS"]
+    for name in ("a", "b", "c"):
+        db.session.add(LoginAttempt(username=name, remote_addr=ELSEWHERE, succeeded=False,
+                                    attempted_at=utcnow() - timedelta(days=kept_days + 1)))
+    recent_success = LoginAttempt(username="li", remote_addr=OFFICE, succeeded=True,
+                                  attempted_at=utcnow() - timedelta(days=kept_days - 1))
+    db.session.add(recent_success)
+    db.session.commit()
+    assert login(client, "li").status_code == 200
+    left = db.session.scalars(sa.select(LoginAttempt.username).order_by(LoginAttempt.id)).all()
+    assert left == ["li", "li"]  # the recent success (it marks the office as known) and this login

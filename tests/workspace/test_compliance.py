@@ -69,6 +69,18 @@ def test_daily_renovation_patrol_counts_each_day_once(estate, insert_inspection)
     assert [g["period_start"][:10] for g in daily["gaps"]] == ["2026-11-02", "2026-11-04"]
     assert daily["rate"] == 0.4
     assert (daily["due_by_now"], daily["status"]) == (4, "behind")
+    # The calendar: every day of November, done / missed / today open / to come.
+    calendar = {day["date"]: day["state"] for day in daily["days"]}
+    assert len(calendar) == 30
+    assert [calendar[f"2026-11-0{n}"] for n in range(1, 7)] == [
+        "done", "missed", "done", "missed", "open", "upcoming"]
+    assert calendar["2026-11-30"] == "upcoming"
+    # Gaps as the property's calendar days, for people to read.
+    assert [(g["first_day"], g["last_day"]) for g in daily["gaps"]] == [
+        ("2026-11-02", "2026-11-02"), ("2026-11-04", "2026-11-04")]
+    assert daily["gaps"][0]["subject"]["label"] == estate["renovation"].unit.label
+    # Rules of other periods have no calendar.
+    assert rules(estate, now)[("night_check", "twice_monthly")]["days"] is None
 
 
 def test_night_checks_twice_a_month_with_a_monthly_drill(estate, insert_inspection):
@@ -159,3 +171,26 @@ def test_late_records_count_and_are_listed_apart_unless_a_rule_excludes_them(
     db.session.commit()
     night = rules(estate, end_of_month)[("night_check", "twice_monthly")]
     assert (night["done"], night["late"], night["met"]) == (1, 0, False)
+
+
+def test_the_trend_has_no_bar_before_the_first_record_and_pro_rates_the_running_month(
+        estate, insert_inspection):
+    from server.compliance.operations import trend_points
+    prop, renovation, patrol = estate["property"], estate["renovation"], estate["patrol"]
+    now = datetime(2026, 11, 5, 12, tzinfo=CST)  # days 1–4 are over, the 5th is running
+    assert {p["rate"] for p in trend_points([prop], 3, now)} == {None}  # nothing recorded yet
+    insert_inspection(prop, "renovation_patrol", "renovation", renovation.id,
+                      datetime(2026, 10, 20, 9, tzinfo=CST), patrol)
+    for day in (1, 2, 3):
+        insert_inspection(prop, "renovation_patrol", "renovation", renovation.id,
+                          datetime(2026, 11, day, 9, tzinfo=CST), patrol)
+    points = {p["month"]: p for p in trend_points([prop], 3, now)
+              if p["checklist_code"] == "renovation_patrol"}
+    assert points["2026-09"]["rate"] is None  # before the first record: no bar
+    assert points["2026-10"]["rate"] == round(1 / 31, 4)  # a real month: one day in 31
+    assert not points["2026-10"]["pro_rated"]
+    november = points["2026-11"]
+    # Due by now: the four days that are over (the 5th is due only in part, rounded down).
+    assert (november["required"], november["done"], november["pro_rated"]) == (4, 3, True)
+    assert november["rate"] == 0.75
+    assert november["checklist_title"]["zh-CN"] == "装修巡查"

@@ -107,3 +107,50 @@ def test_another_propertys_records_cannot_be_listed_or_exported(client, records)
     record_b = records["made"]["b"].id
     for path in (f"/api/inspections/{record_b}", f"/api/inspections/{record_b}/history"):
         assert client.get(path, headers=records["headers"]).status_code == 404
+
+
+def test_xlsx_has_a_sheet_per_checklist_with_a_column_per_item_and_real_local_times(client, records):
+    xlsx = client.get("/api/inspections/export?format=xlsx", headers=records["headers"])
+    assert xlsx.status_code == 200
+    book = load_workbook(io.BytesIO(xlsx.data))
+    assert book.sheetnames == ["巡查记录", "入户走访", "装修巡查", "夜间检查"]
+    everything = list(book["巡查记录"].values)
+    assert len(everything) == 4 and "装修垃圾是否按规定堆放" not in everything[0]
+    header, *rows = book["装修巡查"].values
+    row = dict(zip(header, rows[0], strict=True))
+    assert row["装修垃圾是否按规定堆放"] == "不合格"
+    assert row["装修垃圾是否按规定堆放·不合格"] == "是"
+    assert row["装修垃圾是否按规定堆放·备注"] == "楼道堆放垃圾"
+    assert row["状态"] == "待审核"  # the reader's words, not "submitted"
+    # 00:30 on 1 November in Shanghai, as a date cell on the property's clock, zone beside it.
+    completed = row["完成时间（手机，项目当地时间）"]
+    assert completed == datetime(2026, 11, 1, 0, 30) and row["时区"] == "UTC+08:00"
+    cell = next(c for c in book["装修巡查"][2] if c.value == completed)
+    assert cell.is_date and cell.number_format == "yyyy-mm-dd hh:mm:ss"
+    assert isinstance(row["接收时间（服务器，项目当地时间）"], datetime)
+
+
+def test_exports_speak_the_readers_language(client, records):
+    english = {**records["headers"], "Accept-Language": "en"}
+    book = load_workbook(io.BytesIO(client.get("/api/inspections/export?format=xlsx",
+                                               headers=english).data))
+    assert book.sheetnames[1:] == ["Home visit", "Renovation patrol", "Night check"]
+    header, *rows = book["Renovation patrol"].values
+    row = dict(zip(header, rows[0], strict=True))
+    assert row["Renovation debris is stored as required"] == "Fail"
+    assert row["Renovation debris is stored as required · failed"] == "Yes"
+    assert "awaiting review" in row["Status"]
+
+
+def test_csv_has_item_columns_for_one_checklist_and_the_common_ones_for_several(client, records):
+    def read(query):
+        response = client.get(f"/api/inspections/export?format=csv&{query}", headers=records["headers"])
+        return list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+
+    several = read("")
+    assert len(several) == 4 and "装修垃圾是否按规定堆放" not in several[0]
+    one = read("checklist=renovation_patrol")
+    row = dict(zip(one[0], one[1], strict=True))
+    assert row["装修垃圾是否按规定堆放·备注"] == "楼道堆放垃圾"
+    assert row["完成时间（手机，项目当地时间）"] == "2026-11-01 00:30:00"  # local, not UTC text
+    assert row["时区"] == "UTC+08:00"

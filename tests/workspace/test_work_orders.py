@@ -204,6 +204,24 @@ def test_the_overdue_list_shows_how_late_each_is(client, desk):
     assert [(f["id"], f["days_late"]) for f in listed] == [(order_id, 5)]
 
 
+def test_late_counts_from_today_at_the_propertys_own_time_zone(client, desk):
+    """A due date is a day of the property: at a property whose calendar is a day ahead of (or
+    behind) Shanghai's, "late" follows that property's today, in the list, the flag and the
+    counts, not the server's default zone."""
+    zone = next(z for z in ("Pacific/Kiritimati", "Pacific/Pago_Pago") if today_in(z) != today_in())
+    desk["property"].timezone = zone
+    _, response = order(client, desk["front_headers"], desk)
+    order_id = response.get_json()["id"]
+    due = min(today_in(zone), today_in())  # due "today" on the earlier calendar
+    db.session.execute(sa.update(FollowUp).values(due_date=due))
+    db.session.commit()
+    late = today_in(zone) > due
+    shown = client.get(f"/api/followups/{order_id}", headers=desk["supervisor_headers"]).get_json()
+    assert (shown["overdue"], shown["days_late"]) == (late, 1 if late else 0)
+    listed = client.get("/api/followups?overdue=true", headers=desk["supervisor_headers"]).get_json()
+    assert [f["id"] for f in listed["items"]] == ([order_id] if late else [])
+
+
 # --- callbacks -------------------------------------------------------------------------------
 
 def test_the_fixer_cannot_call_back_and_dissatisfied_reopens(client, desk):

@@ -1,14 +1,14 @@
-// The assignee's "fixed" step of a follow-up (整改), done on the phone and offline: the step and
-// its photos wait in the outbox under an id made here, so a resend is harmless.
+// The assignee's steps on a follow-up (整改), done on the phone and offline: "fixed" with its
+// photos, and a record of a contact with the owner (required three days after the finding). Each
+// waits in the outbox under an id made here, so a resend is harmless.
 import { html } from 'htm/preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../shared/api.js';
 import { t } from '../shared/i18n.js';
-import { downscalePhoto } from '../shared/photos.js';
 import * as pulled from '../shared/pulled.js';
-import * as records from '../shared/records.js';
 import * as sync from '../shared/sync.js';
 import { isoNow } from '../shared/time.js';
+import { PhotoPicker, usePhotoPicker } from './photo-picker.js';
 
 /**
  * The assignee's "fixed" step, on the phone and offline: photos are downscaled and kept in
@@ -16,10 +16,13 @@ import { isoNow } from '../shared/time.js';
  */
 export function FixFollowUp({ id, session }) {
   const [f, setF] = useState(null);
-  const [photos, setPhotos] = useState([]);
   const [note, setNote] = useState('');
   const [error, setError] = useState(null);
-  const [busy, setBusy] = useState(false);
+  const [sending, setSending] = useState(false);
+  const [contact, setContact] = useState({ method: '', with: '', note: '' });
+  const [contactError, setContactError] = useState(null);
+  const [contactId] = useState(() => crypto.randomUUID());
+  const picker = usePhotoPicker(setError);
   const [eventId] = useState(() => crypto.randomUUID());
   useEffect(() => {
     pulled.followUp(id).then(async (local) => {
@@ -27,50 +30,56 @@ export function FixFollowUp({ id, session }) {
       try { setF(await api(`/api/followups/${id}`)); } catch (err) { setError(err.message); }
     });
   }, [id]);
-  const addPhotos = async (event) => {
-    const files = [...event.target.files];
-    event.target.value = '';
-    setBusy(true);
-    try {
-      const added = [];
-      for (const file of files) {
-        const photo = await downscalePhoto(file);
-        await records.saveBlob({ sha256: photo.sha256, blob: photo.blob, type: 'image/jpeg', size: photo.blob.size,
-          original_size: photo.originalSize, kind: 'photo' });
-        added.push({ sha256: photo.sha256, captured_at: isoNow(), url: URL.createObjectURL(photo.blob) });
-      }
-      setPhotos([...photos, ...added].filter((p, i, all) => all.findIndex((q) => q.sha256 === p.sha256) === i));
-    } catch (err) { setError(String(err.message || err)); } finally { setBusy(false); }
-  };
   const submit = async () => {
-    if (!photos.length) { setError(t('fu_fix_needs_photo')); return; }
-    setBusy(true);
+    if (!picker.photos.length) { setError(t('fu_fix_needs_photo')); return; }
+    setSending(true);
     await sync.queueFollowUpEvent({ id: eventId, follow_up_id: id, action: 'fix', note: note.trim() || null,
-      photos: photos.map(({ sha256, captured_at }) => ({ sha256, captured_at })), at: isoNow(),
+      photos: picker.cited(), at: isoNow(),
       author: session.user.username });
     window.location.hash = '/';
   };
+  const saveContact = async (event) => {
+    event.preventDefault();
+    if (!contact.method) { setContactError(t('wo_pick_method')); return; }
+    if (!contact.note.trim()) { setContactError(t('fu_contact_note_needed')); return; }
+    setSending(true);
+    await sync.queueFollowUpEvent({ id: contactId, follow_up_id: id, action: 'contact', note: contact.note.trim(),
+      details: { contact_method: contact.method, contact_with: contact.with.trim() || null }, at: isoNow(),
+      author: session.user.username });
+    window.location.hash = '/';
+  };
+  const edit = (key) => (e) => setContact({ ...contact, [key]: e.target.value });
   if (!f) return html`<main class="screen">${error ? html`<p class="error">${error}</p>` : html`<p class="boot">${t('loading')}</p>`}</main>`;
   return html`<main class="screen" data-testid="fix-followup">
-    <header class="topbar"><a class="btn btn-small btn-ghost" href="#/">‹ ${t('back')}</a><h1>${t('fu_fix_title')}</h1></header>
+    <header class="topbar"><a class="btn btn-small btn-ghost" href="#/">‹ ${t('back')}</a><h1>${t('fu_list')}</h1></header>
     <section class="card">
       <p><strong>${f.description}</strong></p>
       <p class="small">${f.subject_label} · ${t('due_by', { date: f.due_date })}</p>
+    </section>
+    ${f.status === 'open' && html`<section class="card" aria-labelledby="fix-h">
+      <h2 id="fix-h">${t('fu_fix_title')}</h2>
       <p class="field">${t('fu_fix_photo')}</p>
-      <div class="thumbs">${photos.map((p) => html`<figure class="thumb"><img src=${p.url} alt=${t('photos')}
-        width="96" height="96" data-testid="fix-photo" /></figure>`)}</div>
-      <div class="photo-buttons">
-        <label class="btn photo-add">${t('take_photo')}<input type="file" accept="image/*" capture="environment"
-          class="visually-hidden" onChange=${addPhotos} data-testid="fix-photo-camera" /></label>
-        <label class="btn photo-add">${t('choose_photo')}<input type="file" accept="image/*" multiple
-          class="visually-hidden" onChange=${addPhotos} data-testid="fix-photo-input" /></label>
-      </div>
-      ${busy && html`<p class="small">${t('photo_processing')}</p>`}
+      <${PhotoPicker} picker=${picker} testid="fix" />
       <label class="field">${t('fu_note')}<textarea rows="2" value=${note} onInput=${(e) => setNote(e.target.value)}
         data-testid="fix-note"></textarea></label>
       ${error && html`<p class="error" role="alert">${error}</p>`}
-      <button class="btn btn-primary btn-block" disabled=${busy} onClick=${submit} data-testid="fix-submit">
+      <button class="btn btn-primary btn-block" disabled=${picker.busy || sending} onClick=${submit} data-testid="fix-submit">
         ${t('fu_fix_submit')}</button>
-    </section>
+    </section>`}
+    <form class="card" aria-labelledby="contact-h" onSubmit=${saveContact} data-testid="contact-form">
+      <h2 id="contact-h">${t('fu_contact_title')}</h2>
+      ${f.needs_contact && html`<p class="small"><span class="badge badge-error">${t('fu_needs_contact')}</span></p>`}
+      <fieldset class="field"><legend>${t('wo_method')}</legend>
+        ${['phone', 'visit', 'message'].map((m) => html`<label class="check"><input type="radio" name="contact_method"
+          value=${m} checked=${contact.method === m} onChange=${edit('method')} /> ${t(`wo_method_${m}`)}</label>`)}
+      </fieldset>
+      <label class="field">${t('wo_contact_with')}<input value=${contact.with} maxlength="100" onInput=${edit('with')}
+        data-testid="contact-with" /></label>
+      <label class="field">${t('fu_contact_note')}<textarea rows="2" maxlength="2000" value=${contact.note}
+        onInput=${edit('note')} data-testid="contact-note"></textarea></label>
+      ${contactError && html`<p class="error" role="alert">${contactError}</p>`}
+      <button class="btn btn-block" type="submit" disabled=${sending} data-testid="contact-submit">
+        ${t('fu_contact_submit')}</button>
+    </form>
   </main>`;
 }

@@ -5,7 +5,10 @@ import { html } from 'htm/preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import SignaturePad from 'signature_pad';
 import { withAnswer, withRow } from '../shared/answers.js';
-import { appliesToOutcome, auditedKeys, isFailed, isRequired, needsRegister, validate } from '../shared/checklist.js';
+import { apiBlob, NetworkError } from '../shared/api.js';
+import {
+  appliesToOutcome, auditedKeys, isFailed, isRequired, needsRegister, SIGNER_UNAVAILABLE_MAX_LENGTH, validate,
+} from '../shared/checklist.js';
 import { afterPaint } from '../shared/hooks.js';
 import { formatBytes, formatTime, t, tx } from '../shared/i18n.js';
 import { notices } from '../shared/notices.js';
@@ -88,6 +91,15 @@ export function ChecklistForm({ id, session }) {
     })();
   }, [id]);
 
+  // Times on the property's clock, like the record page and the PDF (the phone's own zone
+  // until the property is read).
+  const [zone, setZone] = useState(undefined);
+  const propertyOf = loaded && loaded.record && loaded.record.property_id;
+  useEffect(() => {
+    if (propertyOf === undefined || propertyOf === null) return;
+    pulled.property(propertyOf).then((p) => setZone((p && p.timezone) || undefined)).catch(() => {});
+  }, [propertyOf]);
+
   // For bench/pwa_bench.py: when the form is on screen and usable.
   useEffect(() => { if (record) afterPaint(() => performance.mark('xuncha:form-ready')); }, [!!record]);
 
@@ -147,14 +159,14 @@ export function ChecklistForm({ id, session }) {
   };
 
   const problemCount = problems ? Object.keys(problems).length : 0;
-  const ctx = { update, readOnly, problems: problems || {}, answers: record.answers, keys, session, track,
+  const ctx = { zone, update, readOnly, problems: problems || {}, answers: record.answers, keys, session, track,
     onError: setError, itemComments: (record.review && record.review.item_comments) || {} };
   return html`<main class="screen form" data-testid="form" data-record-id=${record.id}>
     <header class="topbar">
       <a class="btn btn-small btn-ghost" href="#/">‹ ${t('back')}</a>
       <h1>${tx(definition.title)}</h1>
     </header>
-    <p class="small subject-line">${record.subject_label} · ${t('started', { time: formatTime(record.started_at) })}
+    <p class="small subject-line">${record.subject_label} · ${t('started', { time: formatTime(record.started_at, zone) })}
       ${!readOnly && html` · <span data-testid="draft-saved">${t('draft_saved')}</span>`}</p>
     ${readOnly && html`<div class="notice notice-ok" data-testid="sealed">${t('sealed')}<br />
       <span class="small">${t('seal_hash')}: <code class="hash">${record.seal && record.seal.hash}</code></span></div>`}
@@ -293,21 +305,45 @@ function Choice({ item, ctx, options, labelId, multiple = false }) {
   </div>`;
 }
 
+/**
+ * One photo's thumbnail. A photo taken on this phone is read from IndexedDB; a photo of a
+ * returned record was taken before the return, so its bytes are on the server only: fetched
+ * with the token when there is a connection, and a plain "shown when online" tile without one
+ * (tried again when the connection returns).
+ */
 function PhotoThumb({ sha256 }) {
   const [info, setInfo] = useState(null);
   useEffect(() => {
     let url;
+    let cancelled = false;
+    const show = (blob, extra) => {
+      if (cancelled) return;
+      url = URL.createObjectURL(blob);
+      setInfo({ url, ...extra });
+    };
+    const fromServer = () => apiBlob(`/api/blobs/${sha256}?variant=thumb`)
+      .then((blob) => show(blob, { remote: true }))
+      .catch((error) => { if (!cancelled) setInfo({ offline: error instanceof NetworkError, failed: true }); });
+    const retry = () => { if (!url) fromServer(); };
     records.getBlob(sha256).then((entry) => {
-      if (!entry) return;
-      url = URL.createObjectURL(entry.blob);
-      setInfo({ url, size: entry.size, original: entry.original_size });
+      if (entry) show(entry.blob, { size: entry.size, original: entry.original_size });
+      else fromServer();
     });
-    return () => url && URL.revokeObjectURL(url);
+    window.addEventListener('online', retry);
+    return () => {
+      cancelled = true;
+      window.removeEventListener('online', retry);
+      if (url) URL.revokeObjectURL(url);
+    };
   }, [sha256]);
   if (!info) return html`<div class="thumb thumb-empty"></div>`;
+  if (info.failed) {
+    return html`<div class="thumb thumb-placeholder" data-testid="photo-elsewhere">
+      ${info.offline ? t('photo_on_server_offline') : t('photo_not_found')}</div>`;
+  }
   return html`<figure class="thumb"><img src=${info.url} alt=${t('photos')} width="96" height="96" />
-    <figcaption class="small" data-testid="photo-size">${t('photo_saved',
-      { size: formatBytes(info.size), orig: formatBytes(info.original) })}</figcaption></figure>`;
+    <figcaption class="small" data-testid=${info.remote ? 'photo-on-server' : 'photo-size'}>${info.remote
+      ? t('photo_on_server') : t('photo_saved', { size: formatBytes(info.size), orig: formatBytes(info.original) })}</figcaption></figure>`;
 }
 
 /**
@@ -382,6 +418,18 @@ function Photos({ itemId, ctx, photos, set, max }) {
 function Signature({ item, ctx, answer }) {
   const signature = answer && answer.signature;
   const [open, setOpen] = useState(false);
+  // A signer who is not there (owner away, contractor gone) is marked so with a reason, which
+  // the supervisor reads; the inspector always signs their own record.
+  const canBeAbsent = item.signer !== 'inspector';
+  const [absent, setAbsent] = useState(!!answer && answer.signer_unavailable !== undefined);
+  const reason = (answer && answer.signer_unavailable) || '';
+  const markAbsent = (on) => {
+    setAbsent(on);
+    ctx.update(item.id, (a) => {
+      const { signer_unavailable: dropped, ...rest } = a;
+      return on ? { ...rest, signer_unavailable: '' } : rest;
+    }).catch((error) => ctx.onError(problemText(error)));
+  };
   // The inspector signs as themselves; so does the key keeper, who does the keeper's own audit.
   const [name, setName] = useState((signature && signature.signer_name)
     || (item.signer === 'inspector' || item.signer === 'keeper' ? ctx.session.user.display_name : ''));
@@ -412,6 +460,20 @@ function Signature({ item, ctx, answer }) {
     setOpen(false);
     await sync.refreshCounts();
   };
+  if (absent) {
+    return html`<div class="signature signature-absent" data-testid=${`signature-${item.id}`}>
+      <p class="small">${t(`signer_${item.signer}`)}</p>
+      ${ctx.readOnly
+        ? html`<p class="absent-reason" data-testid=${`absent-${item.id}`}>${t('signer_unavailable_shown', { reason })}</p>`
+        : html`<label class="field small">${t('signer_unavailable_reason')}
+          <textarea rows="2" maxlength=${SIGNER_UNAVAILABLE_MAX_LENGTH} value=${reason}
+            placeholder=${t('signer_unavailable_hint')} data-testid=${`absent-reason-${item.id}`}
+            onInput=${(e) => ctx.update(item.id, (a) => ({ ...a, signer_unavailable: e.target.value }))
+              .catch((error) => ctx.onError(problemText(error)))}></textarea></label>
+        <button class="btn btn-block" onClick=${() => markAbsent(false)}
+          data-testid=${`sign-instead-${item.id}`}>${t('signer_sign_instead')}</button>`}
+    </div>`;
+  }
   return html`<div class="signature" data-testid=${`signature-${item.id}`}>
     <p class="small">${t(`signer_${item.signer}`)}</p>
     <label class="field small">${t('signer_name')}
@@ -421,9 +483,11 @@ function Signature({ item, ctx, answer }) {
           if (signature) ctx.update(item.id, (a) => ({ ...a, signature: { ...a.signature, signer_name: e.target.value.trim() } }));
         }} /></label>
     ${url && !open && html`<figure class="signature-image"><img src=${url} alt=${t('sign')} width="300" height="120" />
-      <figcaption class="small">${t('signed_at', { time: formatTime(signature.signed_at) })}</figcaption></figure>`}
+      <figcaption class="small">${t('signed_at', { time: formatTime(signature.signed_at, ctx.zone) })}</figcaption></figure>`}
     ${!ctx.readOnly && !open && html`<button class="btn btn-block" onClick=${() => setOpen(true)}
       data-testid=${`sign-${item.id}`}>${signature ? t('redo') : t('sign')}</button>`}
+    ${!ctx.readOnly && !open && !signature && canBeAbsent && html`<button class="btn btn-block btn-ghost"
+      onClick=${() => markAbsent(true)} data-testid=${`absent-${item.id}`}>${t('signer_unavailable')}</button>`}
     ${open && html`<${Pad} onAccept=${accept} onCancel=${() => setOpen(false)} />`}
   </div>`;
 }

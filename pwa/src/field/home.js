@@ -94,14 +94,16 @@ export function Home({ session, onLogout, onLanguage }) {
           <button class="row-button" aria-expanded=${choice === key}
             onClick=${() => (needsChoice(entry) ? setChoice(choice === key ? null : key) : startFromDue(entry, session))}>
             <span class="row-main"><span data-testid="due-name">${title} · ${where}</span><br />
-              <span class="small">${tx(entry.label)}</span></span>
+              <span class="small">${tx(entry.label)}</span>
+              ${entry.window && html`<br /><span class="small" data-testid="due-window">
+                ${t('due_window', { from: entry.window.from, to: entry.window.to })}</span>`}</span>
             <span class=${`badge ${isDone(entry) ? 'badge-ok' : 'badge-todo'}`} data-testid="due-count">
               ${isDone(entry) ? t('done') : entry.drafts.length ? t('in_progress') : t('not_done')} ${entry.done}/${entry.required}</span>
           </button>
           ${(entry.waiting.length > 0 || entry.drafts.length > 0) && html`<p class="small due-local">
             ${entry.waiting.length > 0 && t('due_waiting', { n: entry.waiting.length })}
             ${entry.waiting.length > 0 && entry.drafts.length > 0 && ' · '}
-            ${entry.drafts.length > 0 && t('due_draft', { time: formatTime(entry.drafts[0].started_at) })}</p>`}
+            ${entry.drafts.length > 0 && t('due_draft', { time: formatTime(entry.drafts[0].started_at, data.zone) })}</p>`}
           ${choice === key && html`<${DueChoice} entry=${entry} session=${session} onClose=${() => setChoice(null)} />`}
           </li>`;
         })}
@@ -115,7 +117,7 @@ export function Home({ session, onLogout, onLanguage }) {
       ${!drafts.length && html`<p class="muted">${t('no_drafts')}</p>`}
       <ul class="list" data-testid="drafts">${drafts.map((r) => html`<li class="row-with-action" data-testid="draft">
         <a class="row-button" href=${`#/form/${r.id}`}><span class="row-main">${tx(r.title)}<br />
-          <span class="small">${r.subject_label} · ${t('started', { time: formatTime(r.started_at) })}</span></span></a>
+          <span class="small">${r.subject_label} · ${t('started', { time: formatTime(r.started_at, data.zone) })}</span></span></a>
         <${Discard} record=${r} question=${t('discard_draft_confirm')} label=${t('discard_draft')} onDone=${reload} /></li>`)}
       </ul>
     </section>
@@ -146,22 +148,26 @@ export function Home({ session, onLogout, onLanguage }) {
       ${!data.followUpsAvailable && html`<p class="muted">${t('follow_ups_unavailable')}</p>`}
       ${data.followUpsAvailable && !data.followUps.length && html`<p class="muted">${t('no_follow_ups')}</p>`}
       <ul class="list" data-testid="follow-ups">${followUpsFor(data.followUps, propertyId).map((f) => {
-          const queued = data.events.find((e) => e.follow_up_id === f.id);
-          const refused = queued && queued.state === EventState.REJECTED;
+          const steps = data.events.filter((e) => e.follow_up_id === f.id && e.action !== sync.WORK_ORDER);
+          const refused = steps.find((e) => e.state === EventState.REJECTED);
+          const fixQueued = steps.some((e) => e.action === 'fix');
           return html`<li class="row-static" data-testid="follow-up" data-followup-id=${f.id}>
           <span class="row-main">${f.description}<br />
             <span class="small">${f.subject_label} · ${t('due_by', { date: f.due_date })}</span></span>
-          ${queued ? html`<span class=${`badge ${refused ? 'badge-error' : 'badge-todo'}`}
-              data-testid="fu-queued">${t('fu_fix')} · ${refused ? t('event_rejected') : t('fu_pending')}</span>`
-            : html`<span class=${`badge ${f.status === 'fixed' ? 'badge-ok' : isOverdue(f, today) ? 'badge-error' : 'badge-todo'}`}
+          ${steps.map((e) => html`<span class=${`badge ${e.state === EventState.REJECTED ? 'badge-error' : 'badge-todo'}`}
+              data-testid="fu-queued">${t(e.action === 'contact' ? 'fu_contact_step' : 'fu_fix')} · ${
+                e.state === EventState.REJECTED ? t('event_rejected') : t('fu_pending')}</span>`)}
+          ${!fixQueued && html`<span class=${`badge ${f.status === 'fixed' ? 'badge-ok' : isOverdue(f, today) ? 'badge-error' : 'badge-todo'}`}
               data-testid="fu-state">${t(`fu_${f.status}`)}${isOverdue(f, today) ? ` · ${t('overdue')}` : ''}</span>`}
+          ${f.needs_contact && !steps.some((e) => e.action === 'contact') && html`<span class="badge badge-error"
+              data-testid="fu-needs-contact">${t('fu_needs_contact')}</span>`}
           ${refused && html`<div class="record-error" role="alert">
-            <p><strong>${queued.error && queued.error.message}</strong></p>
-            <div class="actions"><button class="btn btn-small" onClick=${() => sync.retryFollowUpEvent(queued.id)}>
-              ${t('retry')}</button><button class="btn btn-small" onClick=${() => sync.retryFollowUpEvent(queued.id,
+            <p><strong>${refused.error && refused.error.message}</strong></p>
+            <div class="actions"><button class="btn btn-small" onClick=${() => sync.retryFollowUpEvent(refused.id)}>
+              ${t('retry')}</button><button class="btn btn-small" onClick=${() => sync.retryFollowUpEvent(refused.id,
                 { discard: true })}>${t('discard')}</button></div></div>`}
-          ${!queued && f.status === 'open' && html`<a class="btn btn-small" href=${`#/fix/${f.id}`}
-            data-testid="fu-fix">${t('fu_fix')}</a>`}</li>`;
+          ${!fixQueued && f.status !== 'verified' && html`<a class="btn btn-small" href=${`#/fix/${f.id}`}
+            data-testid="fu-fix">${t(f.status === 'open' ? 'fu_fix' : 'fu_contact_step')}</a>`}</li>`;
         })}
       </ul>
     </section>`}

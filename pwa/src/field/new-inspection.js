@@ -9,7 +9,7 @@ import { getLanguage, t } from '../shared/i18n.js';
 import * as pulled from '../shared/pulled.js';
 import { go, useRoute } from '../shared/router.js';
 import { startDraft } from './form.js';
-import { matchSubjects } from './rules.js';
+import { matchSubjects, rankUnits, shareEntry } from './rules.js';
 
 export function NewInspection({ session }) {
   const route = useRoute();
@@ -33,15 +33,18 @@ export function NewInspection({ session }) {
         setRows((await pulled.renovationsOf(propertyId)).filter((r) => r.status === 'active')
           .map((r) => ({ id: r.id, label: `${r.unit_label} · ${r.contractor_name}` })));
       } else if (subjectType === 'unit') {
-        setRows((await pulled.unitsOf(propertyId)).map((u) => ({ id: u.id, label: u.label,
-          parts: { building: u.building, entrance: u.entrance, room: u.room },
-          search: `${u.building} ${u.entrance} ${u.room} ${u.label} ${u.owner_name || ''}` })));
+        const units = (await pulled.unitsOf(propertyId)).map((u) => ({ id: u.id, label: u.label,
+          parts: { building: u.building, entrance: u.entrance, room: u.room }, keyCustomer: u.is_key_customer,
+          search: `${u.building} ${u.entrance} ${u.room} ${u.label} ${u.owner_name || ''}` }));
+        // Households not yet visited in the cycle first (key customers first among them), so the
+        // patrol picks the next household without knowing the visit history.
+        setRows(rankUnits(units, shareEntry(await pulled.dueList(), propertyId, code)));
       } else if (subjectType === 'staff') {
         setRows((await pulled.staffOf(propertyId)).map((p) => ({ id: p.id, label: p.display_name,
           search: p.display_name })));
       } else setRows([]);
     })();
-  }, [subjectType, propertyId]);
+  }, [subjectType, propertyId, code]);
   const matches = useMemo(() => matchSubjects(rows, query), [rows, query]);
   const start = async (subject, subjectLabel) => {
     const record = startDraft({ checklist, propertyId, subject, subjectLabel, session,
@@ -67,7 +70,11 @@ export function NewInspection({ session }) {
       ${!matches.length && html`<p class="muted">${subjectType === 'staff' && !rows.length ? t('no_staff') : t('no_match')}</p>`}
       <ul class="list" data-testid="subject-list">${matches.map((row) => html`<li>
         <button class="row-button" onClick=${() => start({ type: subjectType, id: row.id }, row.label)}>
-          <span class="row-main">${row.label}</span><span aria-hidden="true">›</span></button></li>`)}
+          <span class="row-main">${row.label}</span>
+          ${row.keyCustomer && html`<span class="badge badge-todo" data-testid="unit-key-customer">${t('key_customer')}</span>`}
+          ${row.suggested && html`<span class="badge badge-ok" data-testid="unit-suggested">${t('unit_not_visited')}</span>`}
+          ${row.visited && html`<span class="badge" data-testid="unit-visited">${t('unit_visited')}</span>`}
+          <span aria-hidden="true">›</span></button></li>`)}
       </ul>`}
   </main>`;
 }

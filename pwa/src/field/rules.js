@@ -153,3 +153,26 @@ export function matchSubjects(rows, query) {
     return places.every(([place, number]) => sameNumber(row.parts[place] || '', number));
   }).slice(0, 50);
 }
+
+/**
+ * Units for a household visit, in the order to suggest them: the ones the server proposes (not
+ * visited in the cycle, key customers first) on top, marked `suggested`; when its list is
+ * complete (fewer than the 50 it sends at most) every other unit was visited in the cycle and
+ * is marked `visited`. Without a due entry (no share rule) the order is left alone.
+ */
+export function rankUnits(rows, entry) {
+  const candidates = (entry && entry.candidate_unit_ids) || [];
+  if (!entry) return rows;
+  const complete = candidates.length < 50;
+  const position = new Map(candidates.map((id, index) => [id, index]));
+  const marked = rows.map((row) => ({ ...row, suggested: position.has(row.id),
+    visited: complete && !position.has(row.id) }));
+  const rank = (row) => (row.suggested ? position.get(row.id) : candidates.length + (row.visited ? 1 : 0));
+  return marked.map((row, index) => [row, index])
+    .sort(([a, i], [b, j]) => rank(a) - rank(b) || i - j)
+    .map(([row]) => row);
+}
+
+/** The share-of-households entry of a checklist at a property (e.g. 8% visited a month), if any. */
+export const shareEntry = (due, propertyId, code) => due.find((d) => d.property_id === propertyId
+  && d.checklist_code === code && d.subject.id == null && d.subject.type === 'unit') || null;

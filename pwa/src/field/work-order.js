@@ -4,11 +4,10 @@
 import { html } from 'htm/preact';
 import { useEffect, useState } from 'preact/hooks';
 import { t } from '../shared/i18n.js';
-import { downscalePhoto } from '../shared/photos.js';
 import * as pulled from '../shared/pulled.js';
-import * as records from '../shared/records.js';
 import * as sync from '../shared/sync.js';
 import { isoNow } from '../shared/time.js';
+import { PhotoPicker, usePhotoPicker } from './photo-picker.js';
 import { matchSubjects } from './rules.js';
 
 export const CATEGORIES = {
@@ -24,26 +23,11 @@ export function WorkOrderEntry({ id, session }) {
   const [category, setCategory] = useState('');
   const [unitQuery, setUnitQuery] = useState('');
   const [unitId, setUnitId] = useState('');
-  const [photos, setPhotos] = useState([]);
   const [error, setError] = useState(null);
-  const [busy, setBusy] = useState(false);
+  const [sending, setSending] = useState(false);
+  const picker = usePhotoPicker(setError);
   const [orderId] = useState(() => crypto.randomUUID());
   useEffect(() => { pulled.unitsOf(propertyId).then(setUnits).catch(() => setUnits([])); }, [propertyId]);
-  const addPhotos = async (event) => {
-    const files = [...event.target.files];
-    event.target.value = '';
-    setBusy(true);
-    try {
-      const added = [];
-      for (const file of files) {
-        const photo = await downscalePhoto(file);
-        await records.saveBlob({ sha256: photo.sha256, blob: photo.blob, type: 'image/jpeg', size: photo.blob.size,
-          original_size: photo.originalSize, kind: 'photo' });
-        added.push({ sha256: photo.sha256, captured_at: isoNow(), url: URL.createObjectURL(photo.blob) });
-      }
-      setPhotos([...photos, ...added].filter((p, i, all) => all.findIndex((q) => q.sha256 === p.sha256) === i));
-    } catch (err) { setError(String(err.message || err)); } finally { setBusy(false); }
-  };
   const submit = async (event) => {
     event.preventDefault();
     const form = new FormData(event.target);
@@ -52,7 +36,7 @@ export function WorkOrderEntry({ id, session }) {
     if (!category) { setError(t('wo_pick_category')); return; }
     if (!description) { setError(t('wo_describe')); return; }
     if (!unitId && !location) { setError(t('wo_place_required')); return; }
-    setBusy(true);
+    setSending(true);
     const order = {
       property_id: propertyId, kind, category, channel: form.get('channel'), description,
       caller_name: String(form.get('caller_name') || '').trim() || null,
@@ -61,7 +45,7 @@ export function WorkOrderEntry({ id, session }) {
       group_risk: kind === 'complaint' && form.get('group_risk') === 'on',
     };
     await sync.queueFollowUpEvent({ id: crypto.randomUUID(), action: sync.WORK_ORDER, follow_up_id: orderId,
-      order, photos: photos.map(({ sha256, captured_at }) => ({ sha256, captured_at })), at: isoNow(),
+      order, photos: picker.cited(), at: isoNow(),
       author: session.user.username });
     window.location.hash = '/';
   };
@@ -91,17 +75,9 @@ export function WorkOrderEntry({ id, session }) {
         data-testid="wo-description"></textarea></label>
       ${kind === 'complaint' && html`<label class="check"><input type="checkbox" name="group_risk"
         data-testid="wo-group-risk" /> ${t('wo_group_risk')}</label>`}
-      <div class="thumbs">${photos.map((p) => html`<figure class="thumb"><img src=${p.url} alt=${t('photos')}
-        width="96" height="96" /></figure>`)}</div>
-      <div class="photo-buttons">
-        <label class="btn photo-add">${t('take_photo')}<input type="file" accept="image/*" capture="environment"
-          class="visually-hidden" onChange=${addPhotos} /></label>
-        <label class="btn photo-add">${t('choose_photo')}<input type="file" accept="image/*" multiple
-          class="visually-hidden" onChange=${addPhotos} data-testid="wo-photo-input" /></label>
-      </div>
-      ${busy && html`<p class="small">${t('photo_processing')}</p>`}
+      <${PhotoPicker} picker=${picker} testid="wo" />
       ${error && html`<p class="error" role="alert">${error}</p>`}
-      <button class="btn btn-primary btn-block" type="submit" disabled=${busy} data-testid="wo-submit">
+      <button class="btn btn-primary btn-block" type="submit" disabled=${picker.busy || sending} data-testid="wo-submit">
         ${t('wo_submit')}</button>
     </form>
   </main>`;

@@ -12,7 +12,8 @@ export function cleanAnswers(answers) {
     if (!answer) continue;
     const copy = {};
     for (const [key, value] of Object.entries(answer)) {
-      if (blank(value)) continue;
+      // A signer marked not available keeps the mark while the reason is still being written.
+      if (blank(value) && !(key === 'signer_unavailable' && value === '')) continue;
       if (key === 'rows' && !Object.keys(value).length) continue;
       copy[key] = value;
     }

@@ -44,6 +44,9 @@ export function isFailed(item, answer) {
   }
 }
 
+/** The longest reason for a signer not being available (the server's limit too). */
+export const SIGNER_UNAVAILABLE_MAX_LENGTH = 200;
+
 const empty = (value) => value === undefined || value === null || value === ''
   || (Array.isArray(value) && value.length === 0);
 
@@ -65,10 +68,22 @@ export function validate(definition, answers, registerRows = []) {
         if (photos.length > item.max) add(item.id, 'photos_max', { n: item.max });
         break;
       }
-      case 'signature':
+      case 'signature': {
+        // A signer who is not there is recorded with a reason instead (never the inspector).
+        const unavailable = answer && answer.signer_unavailable !== undefined;
+        if (unavailable) {
+          if ((item.signer || 'inspector') === 'inspector') add(item.id, 'err_unavailable_inspector');
+          else if (answer.signature) add(item.id, 'err_signature_or_unavailable');
+          else if (typeof answer.signer_unavailable !== 'string' || !answer.signer_unavailable.trim()
+            || answer.signer_unavailable.trim().length > SIGNER_UNAVAILABLE_MAX_LENGTH) {
+            add(item.id, 'err_unavailable_reason', { n: SIGNER_UNAVAILABLE_MAX_LENGTH });
+          }
+          break;
+        }
         if (required && !(answer && answer.signature)) add(item.id, 'err_required');
         if (answer && answer.signature && !answer.signature.signer_name) add(item.id, 'err_signer_name');
         break;
+      }
       case 'register_rows': {
         const rows = (answer && answer.rows) || {};
         const unanswered = registerRows.map((row) => String(row.id))

@@ -81,6 +81,8 @@ const ofProperty = async (name, propertyId) => (await db()).getAllFromIndex(name
 export const unitsOf = (propertyId) => ofProperty(STORE.units, propertyId);
 export const renovationsOf = (propertyId) => ofProperty(STORE.renovations, propertyId);
 export const keysOf = (propertyId) => ofProperty(STORE.keys, propertyId);
+/** The due list as last pulled (every assigned property's; small). */
+export async function dueList() { return (await db()).getAll(STORE.due); }
 /** The staff of a property (supervisors' phones only): [{id, display_name, property_id}]. */
 export const staffOf = async (propertyId) => ((await kvGet('staff')) || [])
   .filter((person) => person.property_id === propertyId);

@@ -3,7 +3,8 @@
 import { html } from 'htm/preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, apiBlob } from '../shared/api.js';
-import { getLanguage, localName, t } from '../shared/i18n.js';
+import { getLanguage, localName, t, zoneName } from '../shared/i18n.js';
+import { DEFAULT_ZONE } from '../shared/time.js';
 
 const cache = new Map();
 /** GET once per app run (properties, checklists, people): small lists that rarely change. */
@@ -17,6 +18,20 @@ export function useCached(path) {
 }
 
 export const propertyName = localName;
+
+/** A property's time zone: a screen shows every time on the clock of the property it belongs to. */
+export const zoneOf = (properties, id) => {
+  const found = (properties || []).find((p) => p.id === id);
+  return (found && found.timezone) || DEFAULT_ZONE;
+};
+
+/** One line saying which clock the screen's times are on. */
+export function ZoneNote({ zones }) {
+  const unique = [...new Set(zones)];
+  if (!unique.length) return null;
+  return html`<p class="small muted" data-testid="zone-note">${t('times_in_zone', {
+    zone: unique.map(zoneName).join(getLanguage() === 'en' ? ', ' : '、') })}</p>`;
+}
 export const checklistTitle = (c) => (getLanguage() === 'en' ? c.title_en : c.title_zh);
 
 export function Header({ title, back }) {

@@ -6,43 +6,82 @@
 import { html } from 'htm/preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../shared/api.js';
-import { t, tx } from '../shared/i18n.js';
+import { getLanguage, t, tx } from '../shared/i18n.js';
 import { hashQuery, queryString } from '../shared/router.js';
 import { monthIn } from '../shared/time.js';
+import { Chart, COLORS } from './chart.js';
 import { Header, propertyName, useCached } from './common.js';
+
+/** A month as YYYY-MM that the server accepts (2000–2100), or null. */
+export const validMonth = (text) => (/^(20\d\d|2100)-(0[1-9]|1[0-2])$/.test(text || '') ? text : null);
+
+/** Calendar days and months in the reader's language: "11月3日" / "November 3", "2026年11月". */
+const dayOf = (iso) => new Date(`${iso}T00:00:00Z`);
+const formatDay = (iso) => new Intl.DateTimeFormat(getLanguage(), { month: 'long', day: 'numeric', timeZone: 'UTC' })
+  .format(dayOf(iso));
+const formatDays = (first, last) => (first === last ? formatDay(first)
+  : t('days_range', { from: formatDay(first), to: formatDay(last) }));
+export const formatMonth = (month, style = 'long') => new Intl.DateTimeFormat(getLanguage(),
+  { year: 'numeric', month: style, timeZone: 'UTC' }).format(dayOf(`${month}-01`));
+const wholeMonth = (first, last) => first.endsWith('-01') && first.slice(0, 7) === last.slice(0, 7)
+  && dayOf(last).getUTCMonth() !== new Date(dayOf(last).getTime() + 86400000).getUTCMonth();
+const monthOnly = (month) => new Intl.DateTimeFormat(getLanguage(), { month: 'short', timeZone: 'UTC' })
+  .format(dayOf(`${month}-01`));
+const listJoin = (items) => items.join(getLanguage() === 'en' ? ', ' : '、');
+
+/** The months a supervisor picks from: the last two years, newest first, plus the one asked for. */
+function monthChoices(thisMonth, chosen) {
+  const months = [];
+  let [y, m] = thisMonth.split('-').map(Number);
+  for (let i = 0; i < 24; i += 1) {
+    months.push(`${y}-${String(m).padStart(2, '0')}`);
+    m -= 1;
+    if (!m) { m = 12; y -= 1; }
+  }
+  if (chosen && !months.includes(chosen)) months.push(chosen);
+  return months.sort().reverse();
+}
 
 export function Compliance() {
   const initial = hashQuery();
   const thisMonth = monthIn();
-  const [month, setMonth] = useState(initial.month || thisMonth);
+  // A month in the link that is not a month is said at the month field, and nothing loads.
+  const [badMonth, setBadMonth] = useState(initial.month && !validMonth(initial.month) ? initial.month : null);
+  const [month, setMonth] = useState(validMonth(initial.month) || thisMonth);
   const [propertyId, setPropertyId] = useState(initial.property_id || '');
   const [data, setData] = useState(null);
   const [trend, setTrend] = useState([]);
   const [error, setError] = useState(null);
   const properties = useCached('/api/properties') || [];
   useEffect(() => {
+    if (badMonth) return undefined;
     let cancelled = false;
     setData(null);
+    setError(null);
     const q = queryString({ month, property_id: propertyId });
     Promise.all([api(`/api/compliance?${q}`), api(`/api/compliance/trend?${queryString({ months: 6, property_id: propertyId })}`)])
-      .then(([value, points]) => { if (!cancelled) { setData(value); setTrend(points); setError(null); } })
+      .then(([value, points]) => { if (!cancelled) { setData(value); setTrend(points); } })
       .catch((err) => !cancelled && setError(err.message));
     return () => { cancelled = true; };
-  }, [month, propertyId]);
+  }, [month, propertyId, badMonth]);
+  const pick = (value) => { setBadMonth(null); setMonth(value); };
   return html`<main class="screen screen-wide" data-testid="compliance">
     <${Header} title=${t('compliance')} />
     <div class="card filter-grid">
-      <label class="field">${t('month')}<input type="month" value=${month} onInput=${(e) => e.target.value && setMonth(e.target.value)}
-        data-testid="c-month" /></label>
+      <label class="field">${t('month')}<select value=${badMonth ? '' : month} onChange=${(e) => e.target.value && pick(e.target.value)}
+          aria-invalid=${!!badMonth} data-testid="c-month">
+        ${badMonth && html`<option value="">—</option>`}
+        ${monthChoices(thisMonth, month).map((m) => html`<option value=${m}>${formatMonth(m)}</option>`)}</select>
+        ${badMonth && html`<span class="error small" role="alert" data-testid="c-month-error">${t('month_bad', { value: badMonth })}</span>`}</label>
       <label class="field">${t('property')}<select value=${propertyId} onChange=${(e) => setPropertyId(e.target.value)}
           data-testid="c-property"><option value="">${t('all_properties')}</option>
         ${properties.map((p) => html`<option value=${p.id}>${propertyName(p)}</option>`)}</select></label>
     </div>
     ${error && html`<p class="error" role="alert">${error}</p>`}
-    ${!data ? html`<p class="muted">${t('loading')}</p>` : data.properties.map((entry) => html`
+    ${badMonth || error ? '' : !data ? html`<p class="muted">${t('loading')}</p>` : data.properties.map((entry) => html`
       <${PropertyCompliance} entry=${entry} month=${data.month}
         trend=${trend.filter((p) => p.property_id === entry.property.id)} />`)}
-    ${propertyId ? html`<${People} month=${month} propertyId=${propertyId} />`
+    ${badMonth ? '' : propertyId ? html`<${People} month=${month} propertyId=${propertyId} />`
       : html`<p class="muted small">${t('people_choose_property')}</p>`}
   </main>`;
 }
@@ -77,7 +116,7 @@ function People({ month, propertyId }) {
   if (error) return html`<p class="error" role="alert">${error}</p>`;
   if (!data) return html`<p class="muted">${t('loading')}</p>`;
   return html`<section class="card" data-testid="people">
-    <h2>${t('people_view')} · ${data.month}</h2>
+    <h2>${t('people_view')} · ${formatMonth(data.month)}</h2>
     ${!data.people.length && html`<p class="muted">${t('no_people')}</p>`}
     ${data.people.map((person) => html`<div class="person" data-testid="person" data-user-id=${person.user.id}>
       <h3>${person.user.display_name} <span class="small muted">${t(`role_${person.user.role}`)}</span></h3>
@@ -116,7 +155,7 @@ function PropertyCompliance({ entry, month, trend }) {
   const byChecklist = {};
   for (const point of trend) (byChecklist[point.checklist_code] ||= []).push(point);
   return html`<section class="card" data-testid="compliance-property" data-property-id=${prop.id}>
-    <h2>${propertyName(prop)} · ${month}</h2>
+    <h2>${propertyName(prop)} · ${formatMonth(month)}</h2>
     ${!entry.rules.length && html`<p class="muted">${t('no_rules')}</p>`}
     <div class="table-wrap"><table class="ctable">
       <thead><tr><th>${t('rule')}</th><th>${t('required_n')}</th><th>${t('done_n')}</th><th>${t('rate')}</th></tr></thead>
@@ -136,16 +175,16 @@ function PropertyCompliance({ entry, month, trend }) {
       <span class="bar-track"><span class=${`bar ${rule.status === 'met' || rule.status === 'on_track' ? 'bar-ok' : 'bar-miss'}`}
         style=${`width:${Math.min(100, Math.round(rule.rate * 100))}%`}></span></span>
       <span class="bar-value">${rule.done}/${rule.required}</span></div>`)}</div>
+    ${entry.rules.some((r) => r.days) && html`<div class="calendars">
+      ${entry.rules.filter((r) => r.days).map((rule) => html`<${Calendar} rule=${rule} />`)}</div>`}
     ${entry.rules.some((r) => r.gaps && r.gaps.length) && html`<details class="gaps" data-testid="gaps">
       <summary>${t('gaps')}</summary>
       ${entry.rules.filter((r) => r.gaps && r.gaps.length).map((rule) => html`<div class="gap-rule">
-        <p><strong>${tx(rule.label)}</strong> · <a href=${`#/records?${queryString({ property_id: prop.id,
+        <p><strong>${tx(rule.checklist_title)} · ${tx(rule.label)}</strong> · <a href=${`#/records?${queryString({ property_id: prop.id,
           checklist: rule.checklist_code, ...monthRange(month) })}`} data-testid="gap-records">${t('see_records')}</a></p>
-        <ul class="small">${rule.gaps.map((gap) => html`<li><a href=${`#/records?${queryString({
-            property_id: prop.id, checklist: rule.checklist_code, date_from: gap.period_start, date_to: gap.period_end,
-            unit_id: gap.subject && gap.subject.type === 'unit' ? gap.subject.id : '' })}`}>${t('gap_line', {
-          start: gap.period_start, end: gap.period_end,
-          subject: (gap.subject && (gap.subject.label || gap.subject.id)) || '', done: gap.done, required: gap.required })}</a></li>`)}
+        <ul class="small">${gapLines(rule.gaps).map((line) => html`<li data-testid="gap-line"><a href=${`#/records?${queryString({
+            property_id: prop.id, checklist: rule.checklist_code, date_from: line.from, date_to: line.to,
+            unit_id: line.unitId || '' })}`}>${line.text}</a></li>`)}
         </ul></div>`)}
     </details>`}
     ${Object.keys(byChecklist).length > 0 && html`<h3 class="small">${t('trend')}</h3>
@@ -160,18 +199,75 @@ function trendTitle(code, points, rules) {
   return titled ? tx(titled.checklist_title) : t('checklist');
 }
 
-/** A small SVG column chart: one column per month, height = completion rate. */
+/**
+ * Gaps as people say them: the dates, then what was missed ("11月1日、11月3日 · 4栋1单元102"),
+ * one line per subject; a property-wide rule's gaps are just the dates.
+ */
+export function gapLines(gaps) {
+  const bySubject = new Map();
+  for (const gap of gaps) {
+    const label = (gap.subject && gap.subject.label) || '';
+    if (!bySubject.has(label)) bySubject.set(label, []);
+    bySubject.get(label).push(gap);
+  }
+  return [...bySubject].map(([label, list]) => {
+    // Days in a row read as one stretch: "11月1日至18日", not eighteen dates.
+    const runs = [];
+    for (const gap of list) {
+      const last = runs[runs.length - 1];
+      if (last && dayOf(gap.first_day) - dayOf(last.last_day) === 86400000) last.last_day = gap.last_day;
+      else runs.push({ first_day: gap.first_day, last_day: gap.last_day });
+    }
+    const dates = listJoin(runs.map((run) => (wholeMonth(run.first_day, run.last_day)
+      ? formatMonth(run.first_day.slice(0, 7)) : formatDays(run.first_day, run.last_day))));
+    const subject = list[0].subject || {};
+    return { text: label ? `${dates} · ${label}` : dates, from: list[0].first_day, to: list[list.length - 1].last_day,
+      unitId: subject.type === 'unit' ? subject.id : null };
+  });
+}
+
+const DAY_STATES = ['done', 'missed', 'open', 'upcoming', 'not_due'];
+
+/** A daily rule's month as a calendar: one square per day, Monday first, its state in words too. */
+function Calendar({ rule }) {
+  const first = dayOf(rule.days[0].date);
+  const blanks = (first.getUTCDay() + 6) % 7;  // Monday-first weeks
+  const weekday = new Intl.DateTimeFormat(getLanguage(), { weekday: 'narrow', timeZone: 'UTC' });
+  // 2026-11-02 was a Monday: the seven weekday names from there.
+  const names = [...Array(7)].map((_, i) => weekday.format(dayOf(`2026-11-0${2 + i}`)));
+  const counts = Object.fromEntries(DAY_STATES.map((state) => [state, rule.days.filter((d) => d.state === state).length]));
+  return html`<figure class="calendar-block" data-testid="calendar" data-rule=${rule.rule_id} data-checklist=${rule.checklist_code}>
+    <figcaption><strong>${tx(rule.checklist_title)}</strong> · ${tx(rule.label)}</figcaption>
+    <div class="calendar" role="list">
+      ${names.map((name) => html`<span class="cal-head" aria-hidden="true">${name}</span>`)}
+      ${[...Array(blanks)].map(() => html`<span class="cal-blank" aria-hidden="true"></span>`)}
+      ${rule.days.map((day) => html`<span role="listitem" class=${`cal-day cal-${day.state}`} data-date=${day.date}
+        data-state=${day.state} title=${`${formatDay(day.date)} ${t(`day_${day.state}`)}`}
+        aria-label=${`${formatDay(day.date)} ${t(`day_${day.state}`)}`}>${Number(day.date.slice(8))}</span>`)}
+    </div>
+    <p class="small cal-legend">${DAY_STATES.filter((state) => counts[state]).map((state) => html`<span class="cal-key">
+      <span class=${`cal-swatch cal-${state}`} aria-hidden="true"></span>${t(`day_${state}`)} ${counts[state]}</span>`)}</p>
+  </figure>`;
+}
+
+/**
+ * One checklist's last months as bars (Chart.js, through the workspace's chart wrapper): the
+ * month in the reader's language, no bar for a month with no data, and the running month
+ * against what was due by now, labelled so.
+ */
 function Trend({ code, points, title }) {
-  const width = 24 * points.length;
+  // "9月" / "Sep": the year only where it changes (January, or the first column).
+  const name = (p, i) => (i === 0 || p.month.endsWith('-01') ? formatMonth(p.month, 'short') : monthOnly(p.month));
+  const labels = points.map((p, i) => (p.pro_rated ? t('trend_month_so_far', { month: name(p, i) }) : name(p, i)));
+  const values = points.map((p) => (p.rate === null ? null : Math.round(p.rate * 100)));
+  const colors = points.map((p) => (p.rate !== null && p.rate >= 1 ? COLORS.ok : p.pro_rated ? COLORS.neutral : COLORS.miss));
+  const words = points.map((p, i) => `${labels[i]} ${p.rate === null ? t('trend_no_data') : `${values[i]}%（${p.done}/${p.required}）`}`);
+  const empty = points.every((p) => p.rate === null);
   return html`<figure class="trend" data-testid="trend" data-checklist=${code}>
-    <svg viewBox=${`0 0 ${width} 44`} width=${width * 2} height="88" role="img"
-      aria-label=${points.map((p) => `${p.month} ${Math.round(p.rate * 100)}%`).join(', ')}>
-      ${points.map((p, i) => {
-        const h = Math.max(1, Math.round(Math.min(1, p.rate) * 40));
-        return html`<rect x=${i * 24 + 4} y=${42 - h} width="16" height=${h}
-          fill=${p.rate >= 1 ? '#1b6e2e' : '#b3261e'}><title>${p.month}: ${p.done}/${p.required}</title></rect>`;
-      })}
-      <line x1="0" y1="42.5" x2=${width} y2="42.5" stroke="#7d8594" stroke-width="1" />
-    </svg>
-    <figcaption class="small">${title}</figcaption></figure>`;
+    <figcaption class="small"><strong>${title}</strong></figcaption>
+    ${empty ? html`<p class="small muted trend-empty" data-testid="trend-empty">${t('trend_none')}</p>` : html`<${Chart} type="bar" labels=${labels} height=${150} testid="trend-chart" label=${`${title}：${words.join('，')}`}
+      datasets=${[{ label: title, data: values, backgroundColor: colors, maxBarThickness: 28 }]}
+      options=${{ scales: { y: { min: 0, max: 100, ticks: { stepSize: 50, callback: (v) => `${v}%` } } },
+        plugins: { legend: { display: false }, tooltip: { callbacks: { label: (c) => words[c.dataIndex] } } } }} />`}
+  </figure>`;
 }

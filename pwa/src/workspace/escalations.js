@@ -4,7 +4,7 @@ import { html } from 'htm/preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../shared/api.js';
 import { formatTime, t } from '../shared/i18n.js';
-import { propertyName } from './common.js';
+import { propertyName, ZoneNote, zoneOf } from './common.js';
 
 export function Escalations({ session, mayAcknowledge }) {
   const [openOnly, setOpenOnly] = useState(true);
@@ -26,15 +26,16 @@ export function Escalations({ session, mayAcknowledge }) {
     ${error && html`<p class="error" role="alert">${error}</p>`}
     ${!data ? html`<p class="muted">${t('loading')}</p>` : html`
       ${!data.items.length && html`<p class="muted">${t('esc_none')}</p>`}
+      ${data.items.length > 0 && html`<${ZoneNote} zones=${data.items.map((e) => zoneOf(properties, e.property_id))} />`}
       <ul class="list card" data-testid="esc-list">${data.items.map((e) => html`<li class="row-static"
           data-testid="esc-row" data-reason=${e.reason}>
         <span class="row-main"><span class=${`badge ${e.acknowledged_at ? 'badge-ok' : 'badge-error'}`}>
           ${t(`esc_reason_${e.reason}`)}</span> ${e.summary}<br />
           <span class="small">${e.subject_label} · ${propertyName(properties.find((p) => p.id === e.property_id))}
-            · ${formatTime(e.raised_at)}</span>
+            · ${formatTime(e.raised_at, zoneOf(properties, e.property_id))}</span>
           ${e.follow_up_id && html` <a class="small" href=${`#/followup/${e.follow_up_id}`}>${t('esc_open_order')}</a>`}
           ${e.acknowledged_at && html`<br /><span class="small" data-testid="esc-ack">${t('esc_acknowledged', {
-            name: e.acknowledged_by ? e.acknowledged_by.display_name : '', time: formatTime(e.acknowledged_at) })}
+            name: e.acknowledged_by ? e.acknowledged_by.display_name : '', time: formatTime(e.acknowledged_at, zoneOf(properties, e.property_id)) })}
             · ${e.comment}</span>`}</span>
         ${!e.acknowledged_at && acknowledging && html`<${Acknowledge} entry=${e} onDone=${() => setTick(tick + 1)} />`}
       </li>`)}</ul>`}

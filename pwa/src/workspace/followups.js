@@ -8,7 +8,7 @@ import { formatTime, t } from '../shared/i18n.js';
 import { isSupervising, mayAcknowledge } from '../shared/roles.js';
 import { hashQuery, queryString } from '../shared/router.js';
 import { addDays, isoNow, todayIso } from '../shared/time.js';
-import { AuthImage, propertyName } from './common.js';
+import { AuthImage, propertyName, useCached, ZoneNote, zoneOf } from './common.js';
 
 function StatusBadges({ f }) {
   return html`<span class=${`badge ${f.status === 'verified' ? 'badge-ok' : f.overdue ? 'badge-error' : 'badge-todo'}`}
@@ -165,6 +165,8 @@ export function FollowUpView({ id, session }) {
   const [people, setPeople] = useState([]);
   useEffect(() => { load(); }, [id]);
   const propertyId = f && f.property_id;
+  const properties = useCached('/api/properties');
+  const zone = zoneOf(properties, propertyId);
   useEffect(() => {
     if (propertyId && isSupervising(session.user)) {
       api(`/api/users?property_id=${propertyId}`).then(setPeople).catch(() => setPeople([]));
@@ -208,7 +210,7 @@ export function FollowUpView({ id, session }) {
     <section class="card">
       <p><strong data-testid="fu-description">${f.description}</strong></p>
       <p class="small">${f.subject_label} · ${f.assignee.display_name} · ${t('due_by', { date: f.due_date })}
-        · ${t('wo_found', { time: formatTime(f.found_at) })}</p>
+        · ${t('wo_found', { time: formatTime(f.found_at, zone) })}</p>
       ${workOrder && html`<p class="small" data-testid="wo-details">${[t(`wo_cat_${f.category}`), t(`wo_channel_${f.channel}`),
         [f.caller_name, f.caller_phone].filter(Boolean).join(' ')].filter(Boolean).join(' · ')}</p>`}
       <p><${StatusBadges} f=${f} /></p>
@@ -219,8 +221,9 @@ export function FollowUpView({ id, session }) {
       ${canFix && html`<a class="btn btn-block" href=${`#/fix/${f.id}`} data-testid="fu-fix">${t('fu_fix')}</a>`}
     </section>
     <section class="card"><h2>${t('fu_events')}</h2>
+      <${ZoneNote} zones=${[zone]} />
       <ol class="timeline" data-testid="fu-events">${f.events.map((e) => html`<li data-action=${e.action}>
-        <span class="small">${formatTime(e.at || e.created_at)}</span> <strong>${t(`ev_${e.action}`)}</strong>
+        <span class="small">${formatTime(e.at || e.created_at, zone)}</span> <strong>${t(`ev_${e.action}`)}</strong>
         · ${e.actor.display_name}
         ${e.satisfaction && html` · <span data-testid="ev-satisfaction">${t(`wo_sat_${e.satisfaction}`)}</span>`}
         ${e.contact_method && html` · ${t(`wo_method_${e.contact_method}`)}${e.contact_with ? ` · ${e.contact_with}` : ''}`}

@@ -147,6 +147,8 @@ function ReviewableAnswers({ record, checklist, canReview, missing, zone, onRevi
                   zoom=${false} className="sig-img" />`}
             <figcaption class="small">${answer.signature.signer_name}
               · ${t('signed_at', { time: formatTime(answer.signature.signed_at, zone) })}</figcaption></figure>`}
+          ${answer && answer.signer_unavailable && html`<p class="absent-reason" data-testid=${`absent-${item.id}`}>
+            ${t('signer_unavailable_shown', { reason: answer.signer_unavailable })}</p>`}
           ${answer && answer.rows && html`<ul class="register-rows">${Object.entries(answer.rows).map(([key, row]) => html`
             <li class="register-row"><strong>${(record.row_labels || {})[key] || t('item')}</strong>
               ${(item.row_options || []).map((o) => (o.value === row.value

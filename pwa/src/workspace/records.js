@@ -6,7 +6,7 @@ import { api, download } from '../shared/api.js';
 import { formatTime, getLanguage, t, tx } from '../shared/i18n.js';
 import { hashQuery, queryString } from '../shared/router.js';
 import { todayIso } from '../shared/time.js';
-import { Header, propertyName, checklistTitle, useCached } from './common.js';
+import { checklistTitle, Header, propertyName, useCached, ZoneNote, zoneOf } from './common.js';
 
 const STATUSES = ['submitted', 'returned', 'approved'];
 export const statusBadge = (status) => html`<span class=${`badge ${status === 'approved' ? 'badge-ok'
@@ -77,8 +77,10 @@ export function Records() {
   // Signed PDFs of the whole selection: the server renders them in a background job; the phone
   // or laptop polls its progress and downloads the file when it is ready.
   const [pdfJob, setPdfJob] = useState(null);
+  const [pdfSaved, setPdfSaved] = useState(null);
   const exportPdf = async (format) => {
     setError(null);
+    setPdfSaved(null);
     const numeric = new Set(['property_id', 'inspector_id', 'unit_id']);
     const json = { format, lang: getLanguage() };
     for (const [key, value] of Object.entries(applied)) {
@@ -94,8 +96,10 @@ export function Records() {
         setPdfJob(job);
       }
       if (job.status !== 'done') throw new Error(job.error || job.status);
-      await download(`/api/exports/${job.id}/file`,
-        `xuncha-records-${todayIso()}.${format}`);
+      const file = `xuncha-records-${todayIso()}.${format}`;
+      await download(`/api/exports/${job.id}/file`, file);
+      // Where it went, in words, and a way to fetch it again while the server keeps it.
+      setPdfSaved({ file, again: () => download(`/api/exports/${job.id}/file`, file) });
     } catch (err) { setError(err.message); }
   };
   const pdfRunning = pdfJob && (pdfJob.status === 'queued' || pdfJob.status === 'running');
@@ -145,12 +149,16 @@ export function Records() {
       <button class="btn btn-small" disabled=${exporting} onClick=${() => exportAs('csv')} data-testid="export-csv">
         ${t('export_csv')}</button>
       ${exporting && html`<span class="small">${t('exporting')}</span>`}
+      ${!applied.checklist && html`<span class="small muted" data-testid="csv-rule">${t('csv_rule')}</span>`}
       <button class="btn btn-small" disabled=${pdfRunning || !applied.property_id}
         title=${applied.property_id ? '' : t('pdf_needs_property')}
         onClick=${() => exportPdf('pdf')} data-testid="export-pdf">${t('export_pdf')}</button>
       <button class="btn btn-small" disabled=${pdfRunning || !applied.property_id}
         onClick=${() => exportPdf('zip')} data-testid="export-zip">${t('export_zip')}</button>
       ${!applied.property_id && html`<span class="small muted" data-testid="pdf-hint">${t('pdf_needs_property')}</span>`}
+      ${pdfSaved && html`<span class="small" role="status" data-testid="pdf-saved">${t('pdf_saved', { file: pdfSaved.file })}
+        <button class="btn btn-small btn-ghost" onClick=${() => pdfSaved.again().catch((err) => setError(err.message))}
+          data-testid="pdf-again">${t('download_again')}</button></span>`}
       ${pdfJob && html`<span class="progress small" data-testid="pdf-progress">
         <progress max=${Math.max(1, pdfJob.total)} value=${pdfJob.done}
           aria-label=${t('pdf_progress', { done: pdfJob.done, total: pdfJob.total })}></progress>
@@ -159,11 +167,12 @@ export function Records() {
     ${error && html`<p class="error" role="alert">${error}</p>`}
     ${!data ? html`<p class="muted">${t('loading')}</p>` : html`
       ${!data.failed && html`<p class="small" data-testid="records-total">${t('total_records', { n: data.total })}</p>`}
+      ${data.items.length > 0 && html`<${ZoneNote} zones=${data.items.map((r) => zoneOf(properties, r.property_id))} />`}
       ${!data.items.length && !data.failed && html`<p class="muted">${t('no_records')}</p>`}
       <ul class="list card records-list" data-testid="records-list">${data.items.map((r) => html`<li>
         <a class="row-button" href=${`#/record/${r.id}`} data-testid="record-row" data-record-id=${r.id}>
           <span class="row-main"><strong>${tx(r.checklist.title)}</strong> · ${r.subject.label}<br />
-            <span class="small">${r.inspector.display_name} · ${formatTime(r.completed_at)}
+            <span class="small">${r.inspector.display_name} · ${formatTime(r.completed_at, zoneOf(properties, r.property_id))}
               ${r.clock_differs ? html` · <span class="warn-text">⚠ ${t('phone_time')}</span>` : ''}
               · ${propertyName(properties.find((p) => p.id === r.property_id))}</span></span>
           ${r.has_failures && html`<span class="badge badge-error">${t('failed_item')}</span>`}
