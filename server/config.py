@@ -78,6 +78,13 @@ class Defaults:
     # Password for the users the `demo` command creates (printed by the command, in README).
     DEMO_PASSWORD = "xuncha-demo"
 
+    # Due lists and compliance months kept per app process (entries, least recently used
+    # dropped first; 0 keeps none). An entry is one rule at one property on one day (or one
+    # property's month); every write the rules count renews its property's mark in the database
+    # (server/schedule/generations.py), so no process serves a result another one's write made
+    # old. Most entries are under 2 KB; a household rule's entry holds its unvisited units.
+    RULE_RESULTS_KEPT = 5000
+
     # Default time zone of new properties; frequency periods are counted in it.
     DEFAULT_TIMEZONE = "Asia/Shanghai"
 
@@ -159,7 +166,7 @@ _INT_SETTINGS = {"TOKEN_LIFETIME_DAYS", "LOGIN_MAX_FAILURES", "LOGIN_MAX_FAILURE
                  "DECODE_CONCURRENCY", "DECODE_WAIT_SECONDS", "UPLOAD_PENDING_MAX_COUNT",
                  "UPLOAD_PENDING_MAX_BYTES", "UPLOAD_PENDING_EXPIRE_HOURS",
                  "FOLLOWUP_ESCALATE_AFTER_DAYS", "FOLLOWUP_SAMPLE_PERCENT",
-                 "ASSESSMENT_RETENTION_YEARS"}
+                 "ASSESSMENT_RETENTION_YEARS", "RULE_RESULTS_KEPT"}
 
 
 def normalise_database_url(url: str) -> str:

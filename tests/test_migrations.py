@@ -156,3 +156,22 @@ def test_assessment_tables_come_and_go_without_touching_what_was_there(
                               scores={"morality": 4.5}, reasons={}))
     db.session.commit()
     assert db.session.scalar(sa.select(Assessment.scores)) == {"morality": 4.5}
+
+
+def test_every_existing_property_and_all_of_them_get_a_first_rule_mark(app, app_ctx):
+    """Data migration 5f1c2e9a7b40: due lists and compliance months can be kept from the first
+    request after the upgrade (a scope without a mark is never kept)."""
+    import sqlalchemy as sa
+
+    from server.schedule.generations import RuleInputs
+    db.session.remove()
+    downgrade(revision="6f129fdd92ce")
+    with db.engine.begin() as connection:
+        connection.execute(sa.text(
+            "INSERT INTO properties (id, code, name, timezone, created_at, updated_at) "
+            "VALUES (7, 'p7', '七号', 'Asia/Shanghai', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+    upgrade()
+    rows = db.session.execute(sa.select(RuleInputs.scope, RuleInputs.shard, RuleInputs.mark)
+                              .order_by(RuleInputs.scope)).all()
+    assert [(scope, shard) for scope, shard, _mark in rows] == [("7", 0), ("all", 0)]
+    assert len({mark for _scope, _shard, mark in rows}) == 2

@@ -27,11 +27,15 @@ from server.core.db import db, utcnow
 from server.media.models import Blob
 from server.media.operations import storage_keys
 from server.media.storage import blob_store
+from server.schedule.generations import renew_all
 from server.users.models import User
 
 FORMAT = 1
 # Work in progress and login history are not worth restoring.
-SKIPPED_TABLES = {"blob_uploads", "upload_parts", "login_attempts", "alembic_version"}
+# The marks of what due lists count (server/schedule/generations.py) are made anew after a
+# restore instead.
+SKIPPED_TABLES = {"blob_uploads", "upload_parts", "login_attempts", "alembic_version",
+                  "rule_inputs"}
 
 backup_cli = AppGroup("backup", help="Back up and restore records, registers and blobs.")
 
@@ -136,6 +140,7 @@ def restore_backup(path: Path) -> dict:
                     for row in rows])
         db.session.flush()
         _reset_sequences()
+        renew_all()
     return manifest
 
 

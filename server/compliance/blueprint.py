@@ -3,13 +3,13 @@ from datetime import date
 import sqlalchemy as sa
 from marshmallow import Schema, ValidationError, fields, validate
 
-from server.checklists.operations import latest_versions
 from server.core.api import Blueprint
 from server.core.db import DEFAULT_TIMEZONE, db, today_in
 from server.core.schemas import Id, InputSchema
 from server.properties.access import require_property
 from server.properties.models import Property
 from server.properties.schemas import PropertyOut
+from server.schedule.rules import newest_checklists
 from server.users.access import requires, visible_property_ids
 from server.users.permissions import Permission
 
@@ -179,7 +179,7 @@ def compliance(query):
     """Each frequency rule's required count against what was done, with the gaps."""
     properties = _properties(query.get("property_id"))
     first = query.get("month") or _this_month(properties)
-    checklists = latest_versions()
+    checklists = newest_checklists()
     return {"month": first.strftime("%Y-%m"), "properties": [
         {"property": prop, "rules": evaluate_property(prop, first, checklists)}
         for prop in properties]}
@@ -194,7 +194,7 @@ def people(query):
     prop = require_property(query["property_id"])
     first = query.get("month") or _this_month([prop])
     return {"month": first.strftime("%Y-%m"), "property": prop,
-            "people": people_view(prop, first, latest_versions())}
+            "people": people_view(prop, first, newest_checklists())}
 
 
 @blp.route("/trend", methods=["GET"])

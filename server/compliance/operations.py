@@ -16,14 +16,17 @@ window, 未遇) are counted by reason, so the supervisor sees why they did not c
 import math
 from bisect import bisect_left
 from datetime import date, datetime, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from server.checklists.operations import latest_versions
-from server.core.db import db, utcnow
+from server.core.db import db, today_in, utcnow
 from server.core.i18n import translate
 from server.inspections.models import Inspection
+from server.schedule import kept
+from server.schedule.generations import EVERY_PROPERTY, marks, scope_of
 from server.schedule.rules import (
     REPEAT,
     Population,
@@ -91,27 +94,48 @@ def evaluate_property(prop, first_day: date, checklists=None, now=None,
                       with_records: bool = False) -> list[dict]:
     """Each rule's outcome at ``prop`` in the month starting ``first_day``. With
     ``with_records``, each rule also carries every record it looked at (counted or not), for
-    the per-person view."""
+    the per-person view.
+
+    What was done in each period that has begun depends only on the records and registers (the
+    property's mark, `server.schedule.generations`) and on the property's day; it is kept under
+    both. What was due by now, and the status, are worked out from it on every call.
+    """
     now = now or utcnow()
     checklists = checklists if checklists is not None else latest_versions()
     month_start = period_starting("month", first_day, prop.timezone)
     month_over = now >= month_start.end
+    current = None if with_records else marks([prop.id])
+    if current is None:
+        facts = _month_facts(prop, first_day, checklists, now, with_records)
+    else:
+        # Which periods have begun changes with the day only, and not at all once it is over.
+        day = min(today_in(prop.timezone, now), month_start.end.date())
+        facts = kept.results.get(
+            ("compliance", prop.id, current[scope_of(prop.id)], current[EVERY_PROPERTY],
+             first_day, day, tuple(checklist.id for checklist in checklists)),
+            partial(_month_facts, prop, first_day, checklists, now, False))
+    return [_rule_outcome(fact, now, month_over, with_records) for fact in facts]
+
+
+def _month_facts(prop, first_day: date, checklists, now: datetime,
+                 with_records: bool) -> list[dict]:
+    """Per rule: what each period of the month begun by ``now`` holds, and the records left out.
+    Nothing here depends on the time of day (see evaluate_property); nothing is changed by it
+    later, as it may be kept and served to others."""
+    month_start = period_starting("month", first_day, prop.timezone)
     population = Population(prop.id, since=month_start.start)
-    rules_out = []
+    facts = []
     for checklist in checklists:
         outcome = checklist.definition.get("outcome")
         for rule in checklist.definition["frequency"]:
             periods = month_periods(rule["period"], first_day, prop.timezone, now, rule)
-            required = done = periods_met = late = due_by_now = 0
-            gaps: list[dict] = []
-            days: dict[date, str] = {}
             counted: list = []
             left_out: list = []
+            in_periods = []
             if periods:
                 counted, left_out = judge_records(checklist.code, prop.id, periods[0].start,
                                                   periods[-1].end, rule, outcome, with_records)
                 times = [r.completed_at for r in counted]
-                late = sum(row.late for row in counted)
                 for period in periods:
                     in_period = counted[bisect_left(times, period.start):
                                         bisect_left(times, period.end)]
@@ -119,57 +143,79 @@ def evaluate_property(prop, first_day: date, checklists=None, now=None,
                     for row in in_period:
                         if row.subject_id in earlier:
                             row.reason = REPEAT
-                    results = results_for(rule, population, period, in_period, earlier)
-                    period_met, period_required = True, 0
-                    for result in results:
-                        period_required += result.required
-                        required += result.required
-                        done += min(result.done, result.required)
-                        due_by_now += expected_by(result.required, period, now)
-                        if not result.met:
-                            period_met = False
-                            if now >= period.end and len(gaps) < MAX_GAPS:
-                                gaps.append({"period_start": period.start.isoformat(),
-                                             "period_end": period.end.isoformat(),
-                                             "subject": {"type": result.subject_type,
-                                                         "id": result.subject_id,
-                                                         "label": result.subject_label},
-                                             "done": result.done, "required": result.required,
-                                             **_local_days(period)})
-                    periods_met += period_met
-                    if rule["period"] == "day":
-                        days[period.start.date()] = (
-                            DayState.NOT_DUE if not period_required  # nothing to inspect
-                            else DayState.DONE if period_met
-                            else DayState.MISSED if now >= period.end else DayState.OPEN)
+                    in_periods.append((period, tuple(
+                        results_for(rule, population, period, in_period, earlier))))
             repeats = [row for row in counted if row.reason == REPEAT]
             left_out = left_out + repeats
-            problem = setup_problem(rule, population)
-            entry = {
+            fact = {
+                # Plain values, not the row: a kept fact outlives the session that loaded it.
                 "checklist_code": checklist.code,
                 "checklist_title": {"zh-CN": checklist.title_zh, "en": checklist.title_en},
-                "rule_id": rule["id"], "label": rule["label"], "period": rule["period"],
-                "performed_by": rule.get("performed_by"), "window": rule.get("window"),
-                "required": required, "done": done, "due_by_now": due_by_now,
-                "rate": round(done / required, 4) if required else 1.0,
-                "met": done >= required and not problem,
-                "status": rule_status(required, done, due_by_now, month_over, problem),
-                "month_over": month_over,
-                "setup_problem": ({"code": problem, "message": translate(problem)}
-                                  if problem else None),
-                "periods": len(periods), "periods_met": periods_met,
+                "rule": rule, "periods": tuple(in_periods),
                 # Late records among those the rule looked at (a rule may exclude them).
-                "late": late,
+                "late": sum(row.late for row in counted),
                 "not_counted": _by_reason(left_out, outcome, checklist.definition),
-                "gaps": gaps,
-                "days": (_calendar(first_day, days, rule, prop.timezone)
-                         if rule["period"] == "day" else None),
+                "setup_problem": setup_problem(rule, population),
+                "first_day": first_day, "timezone": prop.timezone,
             }
             if with_records:
-                entry["records"] = [row for row in counted if row.reason is None] + left_out
-                entry["rule"] = rule
-            rules_out.append(entry)
-    return rules_out
+                fact["records"] = [row for row in counted if row.reason is None] + left_out
+            facts.append(fact)
+    return facts
+
+
+def _rule_outcome(fact: dict, now: datetime, month_over: bool, with_records: bool) -> dict:
+    """One rule's line of the month at ``now``, from its facts (which it leaves as they are)."""
+    rule, problem = fact["rule"], fact["setup_problem"]
+    required = done = periods_met = due_by_now = 0
+    gaps: list[dict] = []
+    days: dict[date, str] = {}
+    for period, results in fact["periods"]:
+        period_met, period_required = True, 0
+        for result in results:
+            period_required += result.required
+            required += result.required
+            done += min(result.done, result.required)
+            due_by_now += expected_by(result.required, period, now)
+            if not result.met:
+                period_met = False
+                if now >= period.end and len(gaps) < MAX_GAPS:
+                    gaps.append({"period_start": period.start.isoformat(),
+                                 "period_end": period.end.isoformat(),
+                                 "subject": {"type": result.subject_type,
+                                             "id": result.subject_id,
+                                             "label": result.subject_label},
+                                 "done": result.done, "required": result.required,
+                                 **_local_days(period)})
+        periods_met += period_met
+        if rule["period"] == "day":
+            days[period.start.date()] = (
+                DayState.NOT_DUE if not period_required  # nothing to inspect
+                else DayState.DONE if period_met
+                else DayState.MISSED if now >= period.end else DayState.OPEN)
+    entry = {
+        "checklist_code": fact["checklist_code"],
+        "checklist_title": dict(fact["checklist_title"]),
+        "rule_id": rule["id"], "label": rule["label"], "period": rule["period"],
+        "performed_by": rule.get("performed_by"), "window": rule.get("window"),
+        "required": required, "done": done, "due_by_now": due_by_now,
+        "rate": round(done / required, 4) if required else 1.0,
+        "met": done >= required and not problem,
+        "status": rule_status(required, done, due_by_now, month_over, problem),
+        "month_over": month_over,
+        "setup_problem": ({"code": problem, "message": translate(problem)}
+                          if problem else None),
+        "periods": len(fact["periods"]), "periods_met": periods_met,
+        "late": fact["late"],
+        "not_counted": [dict(line) for line in fact["not_counted"]],
+        "gaps": gaps,
+        "days": (_calendar(fact["first_day"], days, rule, fact["timezone"])
+                 if rule["period"] == "day" else None),
+    }
+    if with_records:
+        entry["records"] = fact["records"]
+        entry["rule"] = rule
+    return entry
 
 
 class DayState:

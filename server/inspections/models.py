@@ -36,6 +36,10 @@ class Inspection(db.Model):
                  "completed_at"),
         sa.Index("ix_inspections_checklist_subject", "checklist_code", "subject_type",
                  "subject_id"),
+        # Every pull: the caller's records changed since the cursor, and the caller's returned
+        # records (and their count); one person's rows, not a scan of everyone's.
+        sa.Index("ix_inspections_inspector_updated", "inspector_id", "updated_at"),
+        sa.Index("ix_inspections_inspector_status", "inspector_id", "status"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True)

@@ -18,16 +18,20 @@ renovation completed mid-month still owed its daily patrols before that day.
 import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from functools import cached_property
+from functools import cached_property, partial
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from server.core.db import db
+from server.checklists.operations import latest_versions
+from server.core.db import db, today_in
 from server.inspections.models import Inspection, InspectionStatus
 from server.properties.models import Renovation, RenovationStatus, Unit
 from server.users.models import ROSTER_ROLES, PropertyMember, User
 from server.users.staff import staff_of
+
+from . import kept
+from .generations import EVERY_PROPERTY, marks, scope_of
 
 
 @dataclass
@@ -346,13 +350,44 @@ def applies_to(rule: dict, user: User, membership: PropertyMember | None) -> boo
     return user.role in ROSTER_ROLES
 
 
+def newest_checklists() -> list:
+    """The newest published version of each checklist (`latest_versions`), kept under the mark
+    of all properties, which every publication renews: every pull counts against them, and
+    their definitions are the largest JSON the database hands back.
+
+    The rows are detached from the session, so that a commit does not expire them; a published
+    version is never changed, only followed by a newer one.
+    """
+    def load():
+        rows = latest_versions()
+        for row in rows:
+            db.session.expunge(row)
+        return rows
+
+    current = marks(())
+    if current is None:
+        return latest_versions()
+    return kept.results.get(("checklists", current[EVERY_PROPERTY]), load)
+
+
 def due_for(user: User, checklists, now: datetime) -> list[dict]:
     """This period's inspections for ``user`` across the properties they serve, done or not:
-    only the rules that are this person's work (`performed_by`)."""
+    only the rules that are this person's work (`performed_by`).
+
+    A rule's outcome at a property is the same for everyone whose work it is, and changes only
+    with a write the rules count (its property's mark) or with the property's day; it is kept
+    under both, so a pull where nothing changed asks the database for the marks alone.
+    """
     due = []
+    current = marks([membership.property_id for membership in user.memberships])
     for membership in user.memberships:
         prop = membership.property
-        population = Population(prop.id, since=now - timedelta(days=1))
+        today = today_in(prop.timezone, now)
+        # Renovations that ended before yesterday began count in no period a due list shows
+        # (renovation rules are daily). Bounded by the day, not the moment, so that everything
+        # computed here is the same all day long until a write changes it.
+        population = Population(prop.id, since=datetime.combine(
+            today - timedelta(days=1), time(), ZoneInfo(prop.timezone)))
         for checklist in checklists:
             outcome = checklist.definition.get("outcome")
             for rule in checklist.definition["frequency"]:
@@ -361,10 +396,17 @@ def due_for(user: User, checklists, now: datetime) -> list[dict]:
                 period = period_containing(rule["period"], now, prop.timezone)
                 if not rule_applies_on(rule, period):
                     continue
+                evaluate = partial(evaluate_rule, checklist.code, rule, prop.id, period,
+                                   population, outcome)
+                if current is None:
+                    results = evaluate()
+                else:
+                    results = kept.results.get(
+                        ("due", prop.id, current[scope_of(prop.id)], current[EVERY_PROPERTY],
+                         today, checklist.id, rule["id"]), evaluate)
                 # Entries already met stay on the list (done n/n): the patrol sees the day's
                 # work done, and the phone can tell a record it just sent from one still to do.
-                for result in evaluate_rule(checklist.code, rule, prop.id, period, population,
-                                            outcome):
+                for result in results:
                     # A property-wide rule is about the checklist's own subject (the duty post,
                     # the key register), which is identified by the property.
                     subject_type = (checklist.subject if result.subject_type == "property"

@@ -7,7 +7,6 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy.orm import selectinload
 
 from server.checklists.models import ChecklistVersion
-from server.checklists.operations import latest_versions
 from server.checklists.schemas import ChecklistVersionOut
 from server.core.api import Blueprint
 from server.core.db import db, utcnow
@@ -21,7 +20,7 @@ from server.inspections.operations import load_printed
 from server.inspections.schemas import InspectionOut
 from server.properties.models import Key, Property, Renovation, Unit
 from server.properties.schemas import KeyOut, PropertyOut, RenovationOut, UnitOut
-from server.schedule.rules import due_for
+from server.schedule.rules import due_for, newest_checklists
 from server.users.access import current_user, requires, visible_property_ids
 from server.users.permissions import Permission, role_may
 from server.users.schemas import UserOut
@@ -122,7 +121,7 @@ def pull(query):
             statement = statement.where(model.updated_at > since)
         return db.session.scalars(statement.order_by(model.id)).all()
 
-    newest = latest_versions()  # the due list counts against these on every pull
+    newest = newest_checklists()  # the due list counts against these on every pull
     properties = sa.select(Property).order_by(Property.id)
     if visible is not None:
         properties = properties.where(Property.id.in_(visible))
