@@ -40,6 +40,7 @@ class Permission(StrEnum):
     ESCALATION_READ = "escalation.read"      # the project manager's escalation queue
     ESCALATION_ACK = "escalation.ack"        # acknowledge an escalation with a comment
     COMPLIANCE_READ = "compliance.read"
+    REPORT_READ = "report.read"              # the monthly report (月报), on screen and as files
 
 
 _EVERYONE = frozenset({
@@ -53,7 +54,7 @@ _SUPERVISING = _EVERYONE | {
     Permission.USER_READ, Permission.RECORD_READ_OTHERS, Permission.RECORD_REVIEW, Permission.RECORD_EXPORT,
     Permission.FOLLOWUP_FIX, Permission.FOLLOWUP_CREATE, Permission.FOLLOWUP_ASSIGN,
     Permission.FOLLOWUP_VERIFY, Permission.COMPLIANCE_READ, Permission.FOLLOWUP_REPORT,
-    Permission.ESCALATION_READ,
+    Permission.ESCALATION_READ, Permission.REPORT_READ,
 }
 
 GRANTS: dict[Role, frozenset[Permission]] = {
