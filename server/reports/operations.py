@@ -276,9 +276,10 @@ def _people(prop, first_day, checklists, now, rules, records, returns, scores, a
             "user_id": user_id, "name": info["display_name"], "role": info["role"],
             "duties": len(theirs),
             "duties_met": sum(1 for line in theirs if line["status"] == "met"),
-            "counted": sum(line["done"] for line in person["rules"]) if person else 0,
-            "not_counted": sum(len(line["not_counted"]) for line in person["rules"])
-            if person else 0,
+            # On their own rules only: a patrol's visit is "not counted" for the supervisor's
+            # key-customer rule, which says nothing about the patrol's work.
+            "counted": sum(line["done"] for line in theirs),
+            "not_counted": sum(len(line["not_counted"]) for line in theirs),
             "completed": completed[user_id], "late": late[user_id],
             "returned": returned[user_id],
             "average_score": _average(person_scores[user_id]),
