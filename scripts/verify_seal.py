@@ -17,8 +17,9 @@ The seal (docs/sync-protocol.md §4) is the SHA-256 of the RFC 8785 canonical JS
 signature the answers name)}.
 
 A monthly report PDF embeds its figures as JSON ({"format": "xuncha-monthly-report",
-"verification": {"v": 1, "hash"}, "report": {...}}); its printed verification code is the
-SHA-256 of the RFC 8785 canonical JSON of "report", and is checked the same way.
+"verification": {"v": 1, "hash"}, "generated_at", "report": {...}}); its printed verification
+code is the SHA-256 of the RFC 8785 canonical JSON of "report" (the figures; the moment it was
+generated is printed but not covered), and is checked the same way.
 
 Needs only Python 3.9+. If the `rfc8785` package is installed it is used; otherwise the
 canonical form is written here (enough for JSON as records hold it: objects, arrays, strings,

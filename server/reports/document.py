@@ -16,7 +16,7 @@ from weasyprint import HTML
 
 from server.pdf.render import StoredBlobFetcher, write_pdf
 
-from .operations import verification_code
+from .operations import covered, verification_code
 from .words import KIND_KEYS, WORK_COLUMNS, Words
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -40,7 +40,8 @@ def _css_string(text: str) -> str:
 def report_json(report: dict, code: str) -> bytes:
     """The embedded file: the figures exactly as the code covers them, and the code."""
     return json.dumps({"format": report["format"], "verification": {"v": 1, "hash": code},
-                       "report": report}, ensure_ascii=False, indent=2).encode("utf-8")
+                       "generated_at": report["generated_at"], "report": covered(report)},
+                      ensure_ascii=False, indent=2).encode("utf-8")
 
 
 def report_html(report: dict, language: str, code: str) -> str:

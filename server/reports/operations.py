@@ -66,10 +66,16 @@ def monthly_report(properties: list, first_day: date, now: datetime | None = Non
     }
 
 
+def covered(report: dict) -> dict:
+    """The figures the verification code covers: everything but the moment it was generated,
+    so a finished month's report has the same code however often it is asked for."""
+    return {key: value for key, value in report.items() if key != "generated_at"}
+
+
 def verification_code(report: dict) -> str:
-    """SHA-256 of the report's RFC 8785 canonical JSON: what the PDF prints, and what
-    scripts/verify_seal.py recomputes from the JSON embedded in the PDF."""
-    return seal_hash(report)
+    """SHA-256 of the RFC 8785 canonical JSON of the covered figures: what the PDF prints,
+    and what scripts/verify_seal.py recomputes from the JSON embedded in the PDF."""
+    return seal_hash(covered(report))
 
 
 # ---------------------------------------------------------------------------- one property
@@ -96,12 +102,13 @@ def _property_section(prop, first_day: date, checklists, now: datetime) -> dict:
                    | {row.inspector_id for row in returns} | set(work["assignees"]))
     scores = _scores(records, definitions)
     by_rule = {(rule["checklist_code"], rule["rule_id"]): rule for rule in rules}
+    population = Population(prop.id)
     section = {
         "property": {"id": prop.id, "code": prop.code, "name": prop.name,
                      "name_en": prop.name_en},
         "month_over": now >= end,
-        "rules": [_rule_line(rule, names) for rule in rules],
-        "home_visits": _home_visits(prop, by_rule),
+        "rules": [_rule_line(rule, names, population) for rule in rules],
+        "home_visits": _home_visits(population, by_rule),
         "satisfaction": _satisfaction(prop, month, records),
         "work_orders": {kind: work["kinds"][kind] for kind in KINDS},
         "escalations": {reason: work["escalations"].get(reason, 0)
@@ -115,7 +122,7 @@ def _property_section(prop, first_day: date, checklists, now: datetime) -> dict:
                     "returned_records": len({row.inspection_id for row in returns})},
         "scores": _score_lines(scores, checklists),
         "people": _people(prop, first_day, checklists, now, rules, records, returns, scores,
-                          work["assignees"], names),
+                          work["assignees"], names, population),
         "_scores": scores,
     }
     return section
@@ -135,9 +142,30 @@ def _names(user_ids: set[int]) -> dict[int, dict]:
             for user in db.session.scalars(sa.select(User).where(User.id.in_(user_ids)))}
 
 
-def _rule_line(rule: dict, names: dict) -> dict:
-    """A rule's required / done / late and, by person, the records that counted."""
-    counted = Counter(row.inspector_id for row in rule["records"] if row.reason is None)
+def _credited(rule: dict, population: Population, rows=None) -> list:
+    """The records that earned the rule credit: those that counted, on a household the rule is
+    about (occupied, or a key customer), and for a rule of distinct households only the first
+    visit to each; the same way `schedule.rules.results_for` counts them."""
+    spec = rule["rule"]
+    rows = [row for row in (rows if rows is not None else rule["records"]) if row.reason is None]
+    if spec["scope"] in ("unit", "key_customer"):
+        allowed = set(population.key_customers if spec["scope"] == "key_customer"
+                      else population.occupied_units)
+        rows = [row for row in rows if row.subject_id in allowed]
+    if spec.get("distinct"):
+        seen: set[int] = set()
+        first_visits = []
+        for row in sorted(rows, key=lambda row: row.completed_at):
+            if row.subject_id not in seen:
+                seen.add(row.subject_id)
+                first_visits.append(row)
+        rows = first_visits
+    return rows
+
+
+def _rule_line(rule: dict, names: dict, population: Population) -> dict:
+    """A rule's required / done / late and, by person, the records that earned it credit."""
+    counted = Counter(row.inspector_id for row in _credited(rule, population))
     for user_id in counted:
         names.setdefault(user_id, _names({user_id}).get(user_id, {"name": "", "role": ""}))
     return {
@@ -153,16 +181,16 @@ def _rule_line(rule: dict, names: dict) -> dict:
     }
 
 
-def _home_visits(prop, by_rule: dict) -> dict:
+def _home_visits(population: Population, by_rule: dict) -> dict:
     """8% of occupied households, none repeated within the rule's cycle (seed: 户数不重复)."""
     share = by_rule.get((HOME_VISIT, VISIT_SHARE_RULE))
     key = by_rule.get((HOME_VISIT, KEY_CUSTOMER_RULE))
     rows = share["records"] if share else []
-    counted = [row for row in rows if row.reason is None]
-    households = {row.subject_id for row in counted}
-    visited = [row for row in rows if row.reason in (None, REPEAT)]
+    households = {row.subject_id for row in _credited(share, population)} if share else set()
+    occupied = set(population.occupied_units)
+    visited = [row for row in rows if row.reason in (None, REPEAT) and row.subject_id in occupied]
     return {
-        "households": len(Population(prop.id).occupied_units),
+        "households": len(occupied),
         "required": share["required"] if share else 0,
         "visits": len(rows),
         "nobody_home": sum(1 for row in rows if row.reason == "outcome"),
@@ -254,7 +282,7 @@ def _score_lines(scores, checklists) -> list[dict]:
 
 
 def _people(prop, first_day, checklists, now, rules, records, returns, scores, assignees,
-            names) -> list[dict]:
+            names, population: Population) -> list[dict]:
     """One line per person at the property (and anyone else who worked there that month)."""
     view = {person["user"]["id"]: person for person in people_view(prop, first_day, checklists,
                                                                    now, rules=rules)}
@@ -265,6 +293,19 @@ def _people(prop, first_day, checklists, now, rules, records, returns, scores, a
     for _code, user_id, score in scores:
         person_scores[user_id].append(score)
     user_ids = list(view) + sorted((set(completed) | set(assignees)) - set(view))
+    # On their own rules only (a patrol's visit says nothing about the supervisor's key-customer
+    # rule): records that earned credit, and the rest (未遇, repeats, outside the hours …).
+    credit = defaultdict(lambda: [0, 0])
+    for rule in rules:
+        performers = {user.id for user in population.performers(rule["rule"])}
+        credited = Counter(row.inspector_id for row in _credited(rule, population))
+        for row in rule["records"]:
+            if row.inspector_id in performers:
+                credit[row.inspector_id][1] += 1
+        for user_id, count in credited.items():
+            if user_id in performers:
+                credit[user_id][0] += count
+                credit[user_id][1] -= count
     lines = []
     for user_id in user_ids:
         person = view.get(user_id)
@@ -276,10 +317,7 @@ def _people(prop, first_day, checklists, now, rules, records, returns, scores, a
             "user_id": user_id, "name": info["display_name"], "role": info["role"],
             "duties": len(theirs),
             "duties_met": sum(1 for line in theirs if line["status"] == "met"),
-            # On their own rules only: a patrol's visit is "not counted" for the supervisor's
-            # key-customer rule, which says nothing about the patrol's work.
-            "counted": sum(line["done"] for line in theirs),
-            "not_counted": sum(len(line["not_counted"]) for line in theirs),
+            "counted": credit[user_id][0], "not_counted": credit[user_id][1],
             "completed": completed[user_id], "late": late[user_id],
             "returned": returned[user_id],
             "average_score": _average(person_scores[user_id]),

@@ -151,7 +151,7 @@ def _scores(sheet, report, t):
 
 def _people(sheet, report, t):
     _header(sheet, [t("report.property"), t("report.people.name"), t("report.people.role"),
-                    t("report.people.duties"), t("report.col.required"),
+                    t("report.people.duties"), t("report.people.duties_all"),
                     t("report.people.counted"), t("report.people.completed"),
                     t("report.people.late"), t("report.people.returned"),
                     t("report.people.average_score"), t("report.wo.due"),
