@@ -87,9 +87,9 @@ export function MonthlyReport() {
         <label class="check"><input type="checkbox" checked=${!chosen.length} onChange=${() => setChosen([])} />
           ${t('report_all_properties')}</label>
         ${properties.map((p) => html`<label class="check"><input type="checkbox" checked=${chosen.includes(String(p.id))}
-          onChange=${() => toggle(String(p.id))} data-testid="report-property" />${propertyName(p)}</label>`)}
+          onChange=${() => toggle(String(p.id))} data-testid="report-property-choice" />${propertyName(p)}</label>`)}
       </fieldset>`}
-      <div class="actions">
+      <div class="actions report-downloads">
         <button class="btn" disabled=${busy || !data} onClick=${() => save('xlsx')} data-testid="report-xlsx">${t('report_download_xlsx')}</button>
         <button class="btn" disabled=${busy || !data} onClick=${() => save('pdf')} data-testid="report-pdf">${t('report_download_pdf')}</button>
       </div>
