@@ -21,6 +21,7 @@ from server.checklists.operations import latest_versions, load_checklists
 from server.core.db import db
 from server.followups.models import Escalation, FollowUp, FollowUpEvent
 from server.inspections.models import Inspection
+from server.properties.models import Renovation
 from server.reviews.models import ReviewEvent
 from tests.pdf.conftest import _poppler
 from tests.test_checklists import REPO_CHECKLISTS
@@ -119,6 +120,18 @@ def month(app_ctx, make_property, make_user, make_unit, record):
     record(prop, "home_visit", "unit", units[23].id, at(10, 15), patrol,
            visit_answers("satisfied"))              # visited within 12 months: repeat; 100
 
+    # One renovation under way all month: patrolled twice on the 3rd (one counts), once on the 4th.
+    renovation = Renovation(property_id=prop.id, unit=units[40], contractor_name="某装饰",
+                            permit_start=date(2026, 9, 1), permit_end=date(2027, 1, 1),
+                            status="active")
+    db.session.add(renovation)
+    db.session.flush()
+    renovation.active_since = at(9, 1)
+    db.session.commit()
+    for moment in (at(10, 3, 9), at(10, 3, 15), at(10, 4, 9)):
+        record(prop, "renovation_patrol", "renovation", renovation.id, moment, patrol,
+               {"site_status": {"value": "working"}})                    # no item scored
+
     # Night checks (the supervisor's, 20:00–06:00).
     record(prop, "night_check", "property", prop.id, at(10, 8, 22), boss,
            night_answers("yes", "fire"))                                 # counts; drill; 100
@@ -181,6 +194,13 @@ def test_a_hand_counted_month(client, month, auth_headers):
         "households_visited": 3, "repeated": 2, "met": False, "status": "missed",
         "key_customers_required": 2, "key_customers_done": 1}
 
+    daily = rules[("renovation_patrol", "daily_per_renovation")]
+    assert (daily["required"], daily["done"]) == (31, 2)
+    assert [(p["name"], p["counted"]) for p in daily["by_person"]] == [("李巡查", 2)]
+    # Credit by person always adds up to what the rule counted.
+    for rule in section["rules"]:
+        assert sum(p["counted"] for p in rule["by_person"]) == rule["done"], rule["rule_id"]
+
     night = rules[("night_check", "twice_monthly")]
     assert (night["required"], night["done"], night["status"], night["not_counted"]) == (
         2, 2, "met", 2)
@@ -219,9 +239,9 @@ def test_a_hand_counted_month(client, month, auth_headers):
                       "contact_due": 1, "contacted_on_time": 1}}
     assert section["escalations"] == {"told_pm": 1, "group_risk": 1, "overdue": 1}
 
-    # 6 visits + 4 night checks in October (the 1 November one is not); one late; returned
-    # twice, one record.
-    assert section["records"] == {"completed": 10, "late": 1, "returned": 2,
+    # 6 visits + 3 patrols + 4 night checks in October (the 1 November one is not); one late;
+    # returned twice, one record.
+    assert section["records"] == {"completed": 13, "late": 1, "returned": 2,
                                   "returned_records": 1}
     scores = {line["checklist_code"]: line for line in section["scores"]}
     # Visits: 100, 100, 60, 100, 100 (未遇 unscored); night checks: 100, 80, 100, 80.
@@ -232,9 +252,10 @@ def test_a_hand_counted_month(client, month, auth_headers):
 
     people = {p["name"]: p for p in section["people"]}
     mine = people["李巡查"]
-    # On their own rules (the 8%): credit for units 20 and 21; not: 21 again, 未遇, 23 again.
+    # On their own rules: the 8% (credit for units 20 and 21; not: 21 again, 未遇, 23 again)
+    # and the daily patrols (the 3rd and the 4th; not: the 3rd again).
     assert (mine["counted"], mine["not_counted"], mine["completed"], mine["late"],
-            mine["returned"], mine["average_score"]) == (2, 3, 6, 1, 2, 88.0)
+            mine["returned"], mine["average_score"]) == (4, 4, 9, 1, 2, 88.0)
     # Assigned C1 (late), R1, F1: due 3, overdue 1, closed 3.
     assert (mine["follow_ups_due"], mine["follow_ups_overdue"], mine["follow_ups_closed"]) == (
         3, 1, 3)
@@ -278,7 +299,7 @@ def test_across_properties_for_a_manager(client, month, make_property, make_unit
     assert totals["satisfaction"]["visits"]["rate"] == 0.8333
     share = next(r for r in totals["rules"] if r["rule_id"] == "monthly_share")
     assert (share["required"], share["done"], share["met"], share["properties"]) == (5, 4, 1, 2)
-    assert totals["records"]["completed"] == 11
+    assert totals["records"]["completed"] == 14
     # Several named: the same two sections.
     named = get_report(client, auth_headers(manager),
                        property_id=[month["property"].id, other.id])

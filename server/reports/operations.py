@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from server.checklists.items import record_score
 from server.checklists.models import ChecklistVersion
 from server.checklists.operations import latest_versions
-from server.compliance.operations import evaluate_property, people_view
+from server.compliance.operations import evaluate_property, month_periods, people_view
 from server.core.db import db, utcnow
 from server.followups.models import Satisfaction
 from server.followups.reports import KINDS, callback_figures, month_bounds, work_order_figures
@@ -103,11 +103,15 @@ def _property_section(prop, first_day: date, checklists, now: datetime) -> dict:
     scores = _scores(records, definitions)
     by_rule = {(rule["checklist_code"], rule["rule_id"]): rule for rule in rules}
     population = Population(prop.id)
+    credit = {(rule["checklist_code"], rule["rule_id"]): _credited(
+        rule, population, month_periods(rule["period"], first_day, prop.timezone, now, rule["rule"]))
+        for rule in rules}
     section = {
         "property": {"id": prop.id, "code": prop.code, "name": prop.name,
                      "name_en": prop.name_en},
         "month_over": now >= end,
-        "rules": [_rule_line(rule, names, population) for rule in rules],
+        "rules": [_rule_line(rule, credit[(rule["checklist_code"], rule["rule_id"])], names)
+                  for rule in rules],
         "home_visits": _home_visits(population, by_rule),
         "satisfaction": _satisfaction(prop, month, records),
         "work_orders": {kind: work["kinds"][kind] for kind in KINDS},
@@ -122,7 +126,7 @@ def _property_section(prop, first_day: date, checklists, now: datetime) -> dict:
                     "returned_records": len({row.inspection_id for row in returns})},
         "scores": _score_lines(scores, checklists),
         "people": _people(prop, first_day, checklists, now, rules, records, returns, scores,
-                          work["assignees"], names, population),
+                          work["assignees"], names, population, credit),
         "_scores": scores,
     }
     return section
@@ -142,30 +146,48 @@ def _names(user_ids: set[int]) -> dict[int, dict]:
             for user in db.session.scalars(sa.select(User).where(User.id.in_(user_ids)))}
 
 
-def _credited(rule: dict, population: Population, rows=None) -> list:
-    """The records that earned the rule credit: those that counted, on a household the rule is
-    about (occupied, or a key customer), and for a rule of distinct households only the first
-    visit to each; the same way `schedule.rules.results_for` counts them."""
+def _credited(rule: dict, population: Population, periods: list) -> list:
+    """The records that earned the rule its ``done``, counted the way
+    `schedule.rules.results_for` counts: per period, per subject in scope that period (an
+    active renovation, a staff member, the property), at most the rule's count each; for
+    households, the first visit to each household in scope, up to the number required."""
     spec = rule["rule"]
-    rows = [row for row in (rows if rows is not None else rule["records"]) if row.reason is None]
-    if spec["scope"] in ("unit", "key_customer"):
-        allowed = set(population.key_customers if spec["scope"] == "key_customer"
+    rows = sorted((row for row in rule["records"] if row.reason is None),
+                  key=lambda row: row.completed_at)
+    scope = spec["scope"]
+    if scope in ("unit", "key_customer"):
+        allowed = set(population.key_customers if scope == "key_customer"
                       else population.occupied_units)
-        rows = [row for row in rows if row.subject_id in allowed]
-    if spec.get("distinct"):
         seen: set[int] = set()
         first_visits = []
-        for row in sorted(rows, key=lambda row: row.completed_at):
-            if row.subject_id not in seen:
+        for row in rows:
+            if row.subject_id in allowed and (not spec.get("distinct") or row.subject_id not in seen):
                 seen.add(row.subject_id)
                 first_visits.append(row)
-        rows = first_visits
-    return rows
+        return first_visits[:rule["required"]]
+    credited = []
+    for period in periods:
+        if scope == "renovation":
+            subjects = {renovation.id for renovation in population.renovations(period)}
+        elif scope == "staff":
+            subjects = {staff_id for staff_id, _name in population.staff}
+        else:
+            subjects = None  # the property itself
+        per_subject: Counter = Counter()
+        for row in rows:
+            if not period.start <= row.completed_at < period.end:
+                continue
+            key = row.subject_id if subjects is not None else None
+            if (subjects is None or key in subjects) and per_subject[key] < spec["min_count"]:
+                per_subject[key] += 1
+                credited.append(row)
+    return credited
 
 
-def _rule_line(rule: dict, names: dict, population: Population) -> dict:
-    """A rule's required / done / late and, by person, the records that earned it credit."""
-    counted = Counter(row.inspector_id for row in _credited(rule, population))
+def _rule_line(rule: dict, credited: list, names: dict) -> dict:
+    """A rule's required / done / late and, by person, the records that earned it credit (they
+    add up to ``done``)."""
+    counted = Counter(row.inspector_id for row in credited)
     for user_id in counted:
         names.setdefault(user_id, _names({user_id}).get(user_id, {"name": "", "role": ""}))
     return {
@@ -186,8 +208,9 @@ def _home_visits(population: Population, by_rule: dict) -> dict:
     share = by_rule.get((HOME_VISIT, VISIT_SHARE_RULE))
     key = by_rule.get((HOME_VISIT, KEY_CUSTOMER_RULE))
     rows = share["records"] if share else []
-    households = {row.subject_id for row in _credited(share, population)} if share else set()
     occupied = set(population.occupied_units)
+    # Every new household, also beyond the 8% (the rule's done stops at what is required).
+    households = {row.subject_id for row in rows if row.reason is None and row.subject_id in occupied}
     visited = [row for row in rows if row.reason in (None, REPEAT) and row.subject_id in occupied]
     return {
         "households": len(occupied),
@@ -282,7 +305,7 @@ def _score_lines(scores, checklists) -> list[dict]:
 
 
 def _people(prop, first_day, checklists, now, rules, records, returns, scores, assignees,
-            names, population: Population) -> list[dict]:
+            names, population: Population, credit: dict) -> list[dict]:
     """One line per person at the property (and anyone else who worked there that month)."""
     view = {person["user"]["id"]: person for person in people_view(prop, first_day, checklists,
                                                                    now, rules=rules)}
@@ -295,17 +318,18 @@ def _people(prop, first_day, checklists, now, rules, records, returns, scores, a
     user_ids = list(view) + sorted((set(completed) | set(assignees)) - set(view))
     # On their own rules only (a patrol's visit says nothing about the supervisor's key-customer
     # rule): records that earned credit, and the rest (未遇, repeats, outside the hours …).
-    credit = defaultdict(lambda: [0, 0])
+    tally = defaultdict(lambda: [0, 0])
     for rule in rules:
         performers = {user.id for user in population.performers(rule["rule"])}
-        credited = Counter(row.inspector_id for row in _credited(rule, population))
+        credited = Counter(row.inspector_id
+                           for row in credit[(rule["checklist_code"], rule["rule_id"])])
         for row in rule["records"]:
             if row.inspector_id in performers:
-                credit[row.inspector_id][1] += 1
+                tally[row.inspector_id][1] += 1
         for user_id, count in credited.items():
             if user_id in performers:
-                credit[user_id][0] += count
-                credit[user_id][1] -= count
+                tally[user_id][0] += count
+                tally[user_id][1] -= count
     lines = []
     for user_id in user_ids:
         person = view.get(user_id)
@@ -317,7 +341,7 @@ def _people(prop, first_day, checklists, now, rules, records, returns, scores, a
             "user_id": user_id, "name": info["display_name"], "role": info["role"],
             "duties": len(theirs),
             "duties_met": sum(1 for line in theirs if line["status"] == "met"),
-            "counted": credit[user_id][0], "not_counted": credit[user_id][1],
+            "counted": tally[user_id][0], "not_counted": tally[user_id][1],
             "completed": completed[user_id], "late": late[user_id],
             "returned": returned[user_id],
             "average_score": _average(person_scores[user_id]),

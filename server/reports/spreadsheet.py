@@ -106,7 +106,7 @@ def _rules(sheet, report, t):
                 t.local(rule["label"]), rule["required"], rule["done"], rule["rate"],
                 rule["late"], rule["not_counted"],
                 t.status(rule["status"], rule["setup_problem"]),
-                "、".join(f"{p['name']} {p['counted']}" for p in rule["by_person"])],
+                t.sep.join(f"{p['name']} {p['counted']}" for p in rule["by_person"])],
                 {5: PERCENT})
 
 

@@ -20,6 +20,15 @@ class Words:
     def __init__(self, language: str):
         self.language = language
 
+    @property
+    def colon(self) -> str:
+        return ": " if self.language == "en" else "："
+
+    @property
+    def sep(self) -> str:
+        """Between the items of a list in running text."""
+        return ", " if self.language == "en" else "、"
+
     def __call__(self, key: str, **params) -> str:
         return translate(key, self.language, **params)
 

@@ -137,13 +137,34 @@ function RuleBadge({ rule }) {
   return html`<span class=${`badge ${STATUS_BADGE[rule.status] || 'badge-error'}`} data-status=${rule.status}>${t(`status_${rule.status}`)}</span>`;
 }
 
+/** A long axis label as lines of at most `width` characters (words kept whole in English). */
+export function wrapLabel(text, width) {
+  if (text.length <= width) return text;
+  const lines = [];
+  if (/\s/.test(text)) {
+    let line = '';
+    for (const word of text.split(/\s+/)) {
+      if (line && (line.length + 1 + word.length) > width) { lines.push(line); line = word; }
+      else line = line ? `${line} ${word}` : word;
+    }
+    if (line) lines.push(line);
+    return lines;
+  }
+  for (let i = 0; i < text.length; i += width) lines.push(text.slice(i, i + width));
+  return lines;
+}
+
 function RulesChart({ rules }) {
   const shown = rules.filter((r) => !r.setup_problem && r.required > 0);
   if (!shown.length) return null;
-  const labels = shown.map((r) => tx(r.label));
+  // A phone has room for a short axis: long requirements wrap instead of being cut off.
+  const width = window.innerWidth < 600 ? (getLanguage() === 'en' ? 16 : 8) : 40;
+  const names = shown.map((r) => tx(r.label));
+  const labels = names.map((name) => wrapLabel(name, width));
+  const lines = labels.reduce((sum, label) => sum + (Array.isArray(label) ? label.length : 1), 0);
   const rates = shown.map((r) => Math.min(100, Math.round((r.done / r.required) * 100)));
-  return html`<${Chart} type="bar" labels=${labels} testid="report-rules-chart" height=${Math.max(140, 26 * shown.length)}
-    label=${`${t('report_rules_chart')}: ${labels.map((l, i) => `${l} ${rates[i]}%`).join('; ')}`}
+  return html`<${Chart} type="bar" labels=${labels} testid="report-rules-chart" height=${Math.max(140, 14 * lines + 12 * shown.length + 40)}
+    label=${`${t('report_rules_chart')}: ${names.map((l, i) => `${l} ${rates[i]}%`).join('; ')}`}
     datasets=${[{ label: t('report_rules_chart'), data: rates,
       backgroundColor: shown.map((r) => (r.done >= r.required ? COLORS.ok : COLORS.miss)) }]}
     options=${{ indexAxis: 'y', scales: { x: { min: 0, max: 100, ticks: { callback: (v) => `${v}%` } },
@@ -153,7 +174,7 @@ function RulesChart({ rules }) {
 function SatisfactionChart({ satisfaction }) {
   const parts = [['satisfied', 'report_satisfied', COLORS.ok], ['basically_satisfied', 'report_basically', COLORS.neutral],
     ['dissatisfied', 'report_dissatisfied', COLORS.miss]];
-  const sources = [['visits', 'report_sat_visits'], ['callbacks', 'report_sat_callbacks']];
+  const sources = [['visits', 'report_source_visits'], ['callbacks', 'report_source_callbacks']];
   const labels = sources.map(([, key]) => t(key));
   const text = sources.map(([source, key]) => `${t(key)}: ${parts.map(([field, label]) => `${t(label)} ${satisfaction[source][field]}`).join(', ')}`);
   return html`<${Chart} type="bar" labels=${labels} testid="report-satisfaction-chart" height=${130}
@@ -165,9 +186,9 @@ function SatisfactionChart({ satisfaction }) {
 }
 
 function WorkOrders({ orders }) {
-  return html`<div class="table-wrap"><table class="ctable" data-testid="report-work-orders">
-    <thead><tr><th></th><th>${t('report_opened')}</th><th>${t('report_closed')}</th><th>${t('report_overdue')}</th>
-      <th>${t('report_escalated')}</th><th>${t('report_contacted')}</th></tr></thead>
+  return html`<div class="table-wrap"><table class="ctable report-table" data-testid="report-work-orders">
+    <thead><tr><th>${t('wo_kind')}</th><th>${t('report_opened')}</th><th>${t('report_closed')}</th><th>${t('report_overdue_of_due')}</th>
+      <th>${t('report_escalated')}</th><th>${t('report_contacted_of_due')}</th></tr></thead>
     <tbody>${KINDS.map(([kind, label]) => html`<tr data-kind=${kind}><td>${t(label)}</td><td>${orders[kind].opened}</td>
       <td>${orders[kind].closed}</td><td class=${orders[kind].overdue ? 'error' : ''}>${orders[kind].overdue} / ${orders[kind].due}</td>
       <td>${orders[kind].escalated}</td><td>${orders[kind].contacted_on_time} / ${orders[kind].contact_due}</td></tr>`)}</tbody>
@@ -194,7 +215,7 @@ function PropertyReport({ section, month }) {
 
     <h3>${t('report_rules')}</h3>
     <${RulesChart} rules=${section.rules} />
-    <div class="table-wrap"><table class="ctable" data-testid="report-rules">
+    <div class="table-wrap"><table class="ctable report-table report-rules" data-testid="report-rules">
       <thead><tr><th>${t('rule')}</th><th>${t('report_required')}</th><th>${t('report_done')}</th><th>${t('report_late')}</th>
         <th>${t('status')}</th><th>${t('report_by_whom')}</th></tr></thead>
       <tbody>${section.rules.map((rule) => html`<tr data-rule=${rule.rule_id} data-checklist=${rule.checklist_code}
@@ -202,7 +223,7 @@ function PropertyReport({ section, month }) {
         <td>${tx(rule.checklist_title)}<br /><span class="small">${tx(rule.label)}</span></td>
         <td>${rule.required}</td><td data-testid="report-rule-done">${rule.done}</td><td>${rule.late}</td>
         <td><${RuleBadge} rule=${rule} /></td>
-        <td class="small">${rule.by_person.map((p) => `${p.name} ${p.counted}`).join('、') || '—'}</td></tr>`)}</tbody>
+        <td class="small">${rule.by_person.map((p) => `${p.name} ${p.counted}`).join(getLanguage() === 'en' ? ', ' : '、') || '—'}</td></tr>`)}</tbody>
     </table></div>
 
     <h3>${t('report_visits')}</h3>
@@ -232,14 +253,14 @@ function PropertyReport({ section, month }) {
     <p class="small muted" data-testid="report-drills-note">${t('report_drills_note')}</p>
 
     <h3>${t('report_scores')}</h3>
-    ${section.scores.length ? html`<div class="table-wrap"><table class="ctable" data-testid="report-scores">
+    ${section.scores.length ? html`<div class="table-wrap"><table class="ctable report-table" data-testid="report-scores">
       <thead><tr><th>${t('checklist')}</th><th>${t('report_scored')}</th><th>${t('report_average')}</th><th>${t('report_lowest')}</th></tr></thead>
       <tbody>${section.scores.map((line) => html`<tr data-checklist=${line.checklist_code}><td>${tx(line.checklist_title)}</td>
         <td>${line.records}</td><td>${score(line.average)}</td><td>${score(line.lowest)}</td></tr>`)}</tbody></table></div>`
       : html`<p class="muted small">${t('report_nothing')}</p>`}
 
     <h3>${t('report_people')}</h3>
-    <div class="table-wrap"><table class="ctable" data-testid="report-people">
+    <div class="table-wrap"><table class="ctable report-table" data-testid="report-people">
       <thead><tr><th>${t('report_name')}</th><th>${t('report_duties')}</th><th>${t('report_records_completed')}</th>
         <th>${t('report_returned')}</th><th>${t('report_average')}</th><th>${t('report_follow_ups')}</th></tr></thead>
       <tbody>${section.people.map((p) => html`<tr data-user-id=${p.user_id}>
