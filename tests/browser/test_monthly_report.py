@@ -11,6 +11,8 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
+import sqlalchemy as sa
 from playwright.sync_api import expect
 from pwa_steps import PASSWORD
 
@@ -73,6 +75,37 @@ def build_month(live_server, code):
         return result
 
 
+@pytest.fixture
+def own_month(live_server):
+    """build_month for this test only: its properties, people and records are removed after it,
+    because the live server is shared and other tests count every property a manager sees."""
+    made = []
+
+    def build(code):
+        property_id, username = build_month(live_server, code)
+        made.append(property_id)
+        return property_id, username
+    yield build
+    from server.core.db import db
+    from server.inspections.models import Inspection
+    from server.properties.models import Property, Unit
+    from server.users.models import ApiToken, PropertyMember, User
+    with live_server.app.app_context():
+        users = list(db.session.scalars(sa.select(PropertyMember.user_id).where(
+            PropertyMember.property_id.in_(made))))
+        users = list(db.session.scalars(sa.select(User.id).where(
+            User.id.in_(users), User.role == "supervisor", User.username.like("report-%"))))
+        for statement in (sa.delete(Inspection).where(Inspection.property_id.in_(made)),
+                          sa.delete(PropertyMember).where(PropertyMember.property_id.in_(made)),
+                          sa.delete(ApiToken).where(ApiToken.user_id.in_(users)),
+                          sa.delete(Unit).where(Unit.property_id.in_(made)),
+                          sa.delete(User).where(User.id.in_(users)),
+                          sa.delete(Property).where(Property.id.in_(made))):
+            db.session.execute(statement)
+        db.session.commit()
+        db.session.remove()
+
+
 def open_report(browser, live_server, username, options):
     context = browser.new_context(**options)
     page = context.new_page()
@@ -85,8 +118,8 @@ def open_report(browser, live_server, username, options):
     return context, page
 
 
-def test_a_supervisor_reads_and_downloads_last_months_report(browser, live_server):
-    property_id, username = build_month(live_server, "report-a")
+def test_a_supervisor_reads_and_downloads_last_months_report(browser, live_server, own_month):
+    property_id, username = own_month("report-a")
     first = last_month()
     context, page = open_report(browser, live_server, username, LAPTOP)
     expect(page.get_by_test_id("report-month")).to_have_value(first.strftime("%Y-%m"))
@@ -135,8 +168,8 @@ def test_a_supervisor_reads_and_downloads_last_months_report(browser, live_serve
     context.close()
 
 
-def test_english_month_names_and_a_phone_width(browser, live_server):
-    _property_id, username = build_month(live_server, "report-b")
+def test_english_month_names_and_a_phone_width(browser, live_server, own_month):
+    _property_id, username = own_month("report-b")
     first = last_month()
     context, page = open_report(browser, live_server, username, PHONE)
     page.goto(live_server.url + "/#/")
@@ -152,9 +185,9 @@ def test_english_month_names_and_a_phone_width(browser, live_server):
     context.close()
 
 
-def test_a_manager_adds_up_two_properties(browser, live_server):
-    first_id, _ = build_month(live_server, "report-c")
-    second_id, _ = build_month(live_server, "report-d")
+def test_a_manager_adds_up_two_properties(browser, live_server, own_month):
+    first_id, _ = own_month("report-c")
+    second_id, _ = own_month("report-d")
     context, page = open_report(browser, live_server, "manager1", LAPTOP)
     boxes = page.get_by_test_id("report-properties")
     boxes.get_by_label("月报花园c").check()
