@@ -6,8 +6,9 @@ and English, written to docs/screens/ (or the folder given), to look at before a
 It starts the app on a throwaway SQLite database with the demo data, serves it on 127.0.0.1 at a
 free port, and drives Chromium (the system one, as the browser tests do) through a day: a patrol
 officer fills a renovation patrol with a failed item and a photo and a key audit; a supervisor
-opens the record, the follow-ups and compliance, then assesses the patrol officer's last month,
-which the officer reads and acknowledges on the phone. Needs the PWA built (pwa/dist).
+opens the record, the follow-ups and compliance, and last month's report (月报) over a month of
+records written straight into the database, then assesses the patrol officer's last month, which
+the officer reads and acknowledges on the phone. Needs the PWA built (pwa/dist).
 """
 
 import argparse
@@ -182,6 +183,92 @@ def assessment_month(browser, url, out, lang, fill: bool):
     context.close()
 
 
+def fill_last_month(app):
+    """Last month at supervisor1's first property, as a monthly report would find it: home visits
+    (a repeat, a nobody-home), night checks with a drill, renovation patrols, work orders."""
+    import uuid
+    from datetime import datetime, time, timedelta
+    from zoneinfo import ZoneInfo
+
+    import sqlalchemy as sa
+
+    from server.checklists.operations import latest_versions
+    from server.core.db import db, today_in
+    from server.followups.models import FollowUp, FollowUpEvent
+    from server.inspections.models import Inspection
+    from server.properties.models import Renovation, Unit
+    from server.users.models import User
+    zone = ZoneInfo("Asia/Shanghai")
+    first = (today_in().replace(day=1) - timedelta(days=1)).replace(day=1)
+    with app.app_context():
+        boss = db.session.scalar(sa.select(User).filter_by(username="supervisor1"))
+        patrol = db.session.scalar(sa.select(User).filter_by(username="patrol1"))
+        prop_id = boss.memberships[0].property_id
+        units = db.session.scalars(sa.select(Unit).filter_by(property_id=prop_id, is_occupied=True)
+                                   .order_by(Unit.is_key_customer.desc(), Unit.id)).all()
+        renovations = db.session.scalars(sa.select(Renovation).filter_by(property_id=prop_id)).all()
+        versions = {v.code: v for v in latest_versions()}
+
+        def at(day, hour, minute=0):
+            return datetime.combine(first + timedelta(days=day), time(hour, minute), zone)
+
+        def record(code, subject_type, subject_id, moment, who, answers):
+            db.session.add(Inspection(
+                id=uuid.uuid4(), property_id=prop_id, checklist_version_id=versions[code].id,
+                checklist_code=code, subject_type=subject_type, subject_id=subject_id,
+                inspector_id=who.id, status="approved", revision=1, answers=answers,
+                started_at_device=moment.isoformat(), completed_at_device=moment.isoformat(),
+                completed_at=moment, seal_hash="0" * 64))
+
+        moods = ["satisfied"] * 5 + ["basically_satisfied"] * 2 + ["dissatisfied"]
+        for n in range(18):
+            who = boss if n < 2 else patrol
+            answers = {"visit_outcome": {"value": "visited"}, "visit_standard_followed": {"value": "pass"},
+                       "rectification_needed": {"value": "yes" if n % 6 == 5 else "no"},
+                       "satisfaction": {"value": moods[n % len(moods)]}}
+            record("home_visit", "unit", units[n].id, at(n + 1, 10), who, answers)
+        record("home_visit", "unit", units[4].id, at(22, 15), patrol,
+               {"visit_outcome": {"value": "visited"}, "satisfaction": {"value": "satisfied"}})
+        record("home_visit", "unit", units[30].id, at(23, 15), patrol,
+               {"visit_outcome": {"value": "not_home"}})
+        night = {item: {"value": "pass"} for item in (
+            "post_duties_known", "emergency_procedure_known", "unfinished_items_handed_over",
+            "duty_log_complete", "handover_items_complete")}
+        record("night_check", "property", prop_id, at(6, 22), boss,
+               {**night, "drill_held": {"value": "yes"}, "drill_scenario": {"value": "lift_entrapment"}})
+        record("night_check", "property", prop_id, at(19, 23, 30), boss,
+               {**night, "duty_log_complete": {"value": "fail"}, "drill_held": {"value": "no"}})
+        for day in range(0, 26, 2):
+            for renovation in renovations[:4]:
+                record("renovation_patrol", "renovation", renovation.id, at(day, 9), patrol,
+                       {"site_status": {"value": "working"}})
+        for n, (source, found, due, closed) in enumerate([
+                ("complaint", 3, 6, 5), ("repair", 8, 11, 13), ("repair", 15, 18, None),
+                ("complaint", 20, 23, 22)]):
+            order = FollowUp(id=uuid.uuid4(), property_id=prop_id, description="漏水" if n % 2 else "噪音",
+                             source=source, found_at=at(found, 9), callback_required=True,
+                             assignee_id=patrol.id, due_date=first + timedelta(days=due),
+                             status="verified" if closed else "open", created_by_id=boss.id,
+                             closed_at=at(closed, 17) if closed else None)
+            if closed:
+                order.events = [FollowUpEvent(id=uuid.uuid4(), action="callback", actor_id=boss.id,
+                                              created_at=at(closed, 16), satisfaction="satisfied")]
+            db.session.add(order)
+        db.session.commit()
+        db.session.remove()
+
+
+def monthly_report(browser, url, out, lang):
+    for size in ("1366", "360"):
+        context, page = phone_or_laptop(browser, size, lang)
+        log_in(page, url, "supervisor1")
+        page.get_by_test_id("nav-monthly-report").click()
+        expect(page.get_by_test_id("report-property").first).to_be_visible()
+        page.wait_for_function("() => [...document.querySelectorAll('canvas')].every((c) => c.dataset.ready)")
+        shoot(page, out, "monthly-report", size, lang)
+        context.close()
+
+
 def main():
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -193,6 +280,7 @@ def main():
     with tempfile.TemporaryDirectory() as folder, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         server, url = start_server(Path(folder))
+        fill_last_month(server.app)
         try:
             # The Chinese round fills the day (a submitted record); the others look at it.
             record_id = patrol_day(browser, url, out, "zh-CN", Path(folder))
@@ -200,6 +288,7 @@ def main():
                 if lang != "zh-CN":
                     patrol_day(browser, url, out, lang, Path(folder))
                 supervisor_day(browser, url, out, lang, record_id)
+                monthly_report(browser, url, out, lang)
                 assessment_month(browser, url, out, lang, fill=lang == args.lang[0])
         finally:
             server.shutdown()

@@ -4,6 +4,7 @@
     python3 verify_seal.py RECORD.json        # the record's JSON export ("导出 JSON")
     python3 verify_seal.py RECORD.pdf         # a record PDF: its embedded JSON is checked
     python3 verify_seal.py RECORD.pdf --photos DIR   # also hash the photo / signature files
+    python3 verify_seal.py REPORT.pdf         # a monthly report PDF: its embedded figures
 
 For each record it prints the record id, the seal it states and the seal recomputed from its
 content, then "matches · 校验通过" or "does not match · 校验不符". Exit status: 0 every record
@@ -14,6 +15,11 @@ The seal (docs/sync-protocol.md §4) is the SHA-256 of the RFC 8785 canonical JS
 "inspector" (the inspector's username, not the display name), "answers" exactly as sent,
 "started_at", "completed_at", "attachments" (sorted distinct SHA-256 of every photo and
 signature the answers name)}.
+
+A monthly report PDF embeds its figures as JSON ({"format": "xuncha-monthly-report",
+"verification": {"v": 1, "hash"}, "generated_at", "report": {...}}); its printed verification
+code is the SHA-256 of the RFC 8785 canonical JSON of "report" (the figures; the moment it was
+generated is printed but not covered), and is checked the same way.
 
 Needs only Python 3.9+. If the `rfc8785` package is installed it is used; otherwise the
 canonical form is written here (enough for JSON as records hold it: objects, arrays, strings,
@@ -31,6 +37,7 @@ from pathlib import Path
 
 SEAL_FORMAT_VERSION = 1
 EXPORT_FORMAT = "xuncha-record"
+REPORT_FORMAT = "xuncha-monthly-report"
 
 
 # ---- RFC 8785 (JSON Canonicalization Scheme) ------------------------------------------------
@@ -189,14 +196,32 @@ def records_in(path: Path) -> list[dict | None]:
         except (UnicodeDecodeError, ValueError):
             records.append(None)
             continue
-        if isinstance(record, dict) and record.get("format") == EXPORT_FORMAT:
+        if isinstance(record, dict) and record.get("format") in (EXPORT_FORMAT, REPORT_FORMAT):
             records.append(record)
         elif not data.startswith(b"%PDF"):
             records.append(None)
     return records
 
 
+def check_report(document: dict) -> bool:
+    """A monthly report's figures against the verification code printed with them."""
+    stated = document["verification"]["hash"]
+    if document["verification"].get("v") != SEAL_FORMAT_VERSION:
+        print(f"  verification format v{document['verification'].get('v')} is not known")
+        return False
+    report = document["report"]
+    computed = hashlib.sha256(canonical_json(report)).hexdigest()
+    codes = ", ".join(section["property"]["code"] for section in report["properties"])
+    print(f"monthly report {report['month']} ({codes})")
+    print(f"  stated code:     {stated}")
+    print(f"  recomputed code: {computed}")
+    print("  matches" if computed == stated else "  does not match")
+    return computed == stated
+
+
 def check(record: dict, photos: Path | None) -> bool:
+    if record.get("format") == REPORT_FORMAT:
+        return check_report(record)
     stated = record["seal"]["hash"]
     if record["seal"].get("v") != SEAL_FORMAT_VERSION:
         print(f"  seal format v{record['seal'].get('v')} is not known to this verifier")

@@ -15,8 +15,8 @@ from .config import Defaults, from_environment, normalise_database_url
 # The domain packages, lowest first. Each imports only packages before it in this list
 # (tests/test_architecture.py), and `create_app` initialises them in this order.
 PACKAGES = ("core", "users", "properties", "checklists", "media", "inspections", "reviews",
-            "followups", "schedule", "compliance", "sync", "pdf", "assessments", "backup", "demo",
-            "web")
+            "followups", "schedule", "compliance", "sync", "pdf", "reports", "assessments", "backup",
+            "demo", "web")
 
 
 def create_app(config: dict | None = None) -> Flask:

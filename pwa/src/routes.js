@@ -20,6 +20,7 @@ export const ROUTES = [
     props: { pdfAvailable: true } },
   { path: 'followups', who: isSupervising, screen: 'FollowUps', workspace: true, nav: 'followups' },
   { path: 'compliance', who: isSupervising, screen: 'Compliance', workspace: true, nav: 'compliance' },
+  { path: 'monthly-report', who: isSupervising, screen: 'MonthlyReport', workspace: true, key: 'hash', nav: 'monthly-report' },
   { path: 'order-figures', who: isSupervising, screen: 'OrderFigures', workspace: true, nav: 'followups' },
   { path: 'escalations', who: isSupervising, screen: 'Escalations', workspace: true, nav: 'escalations',
     props: { mayAcknowledge } },
@@ -37,7 +38,8 @@ export const HOME = Object.freeze({ path: '', who: anyone, screen: 'Home', nav: 
 /** The workspace's links, shown to those who may open the workspace: [hash, label key, nav name]. */
 export const NAV = [['/', 'nav_patrol', 'home'], ['/records', 'nav_records', 'records'],
   ['/followups', 'nav_follow_ups', 'followups'], ['/compliance', 'nav_compliance', 'compliance'],
-  ['/escalations', 'nav_escalations', 'escalations'], ['/assessments', 'nav_assessments', 'assessments']];
+  ['/monthly-report', 'nav_monthly_report', 'monthly-report'], ['/escalations', 'nav_escalations', 'escalations'],
+  ['/assessments', 'nav_assessments', 'assessments']];
 
 /** The route for the parts of a hash path (#/form/abc → ['form', 'abc']) and this user. */
 export function matchRoute(parts, user) {

@@ -103,3 +103,34 @@ def fill_defaults(definition: dict) -> dict:
         if item.get("follow_up_on_fail"):
             item.setdefault("follow_up_due_days", FOLLOW_UP_DUE_DAYS)
     return definition
+
+
+def record_score(definition: dict, answers: dict) -> float | None:
+    """A record's score out of 100 from its checklist's weights: the weight of every scored
+    item that applied and did not fail, over the weight of every scored item that applied.
+
+    An item applies when it was answered with something other than "not applicable"; the
+    weights of a published checklist add up to 100, so a record with every item answered and
+    none failed scores 100. None when no scored item applied (a 未遇 visit, a day of 停工):
+    such a record says nothing about the quality of the work and is left out of averages.
+    """
+    applied = kept = 0.0
+    for item in iter_items(definition):
+        weight = item.get("weight") or 0
+        answer = answers.get(item["id"]) if isinstance(answers, dict) else None
+        if not weight or not isinstance(answer, dict):
+            continue
+        if item["type"] == "register_rows":
+            rows = answer.get("rows") or {}
+            if not rows:
+                continue
+            failed = any(is_row_failure(item, (row or {}).get("value")) for row in rows.values())
+        else:
+            value = answer.get("value")
+            if value is None or value == "" or value == [] or value == "na":
+                continue
+            failed = is_failure(item, value)
+        applied += weight
+        if not failed:
+            kept += weight
+    return round(100 * kept / applied, 1) if applied else None

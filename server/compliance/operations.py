@@ -270,11 +270,14 @@ def _outcome_labels(outcome: dict | None, definition: dict) -> dict:
     return {}
 
 
-def people_view(prop, first_day: date, checklists=None, now=None) -> list[dict]:
+def people_view(prop, first_day: date, checklists=None, now=None,
+                rules: list[dict] | None = None) -> list[dict]:
     """For one month, what each person at ``prop`` did against what was theirs to do: every
-    rule that is their work, with the records of theirs that counted and those that did not."""
+    rule that is their work, with the records of theirs that counted and those that did not.
+    ``rules``: the month's `evaluate_property(..., with_records=True)`, when the caller has it."""
     now = now or utcnow()
-    rules = evaluate_property(prop, first_day, checklists, now, with_records=True)
+    if rules is None:
+        rules = evaluate_property(prop, first_day, checklists, now, with_records=True)
     population = Population(prop.id)
     people = []
     for user, _member in population.members:

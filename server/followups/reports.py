@@ -8,7 +8,7 @@ import math
 import random
 import uuid
 from collections import Counter
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -21,6 +21,8 @@ from server.properties.models import Property
 from server.users.models import User
 
 from .models import (
+    WORK_ORDER_SOURCES,
+    Escalation,
     FollowUp,
     FollowUpAction,
     FollowUpEvent,
@@ -30,6 +32,7 @@ from .models import (
     SampleDraw,
     Satisfaction,
 )
+from .operations import CONTACT_AFTER_DAYS
 
 
 def month_bounds(prop: Property, month: str) -> tuple[datetime, datetime]:
@@ -67,6 +70,78 @@ def callback_figures(prop: Property, month: str) -> dict:
         "dissatisfied": answers[Satisfaction.DISSATISFIED],
         "satisfaction_rate": round(content / callbacks, 4) if callbacks else None,
     }
+
+
+# The kinds a month's figures are split into: the two work orders entered by hand, and the
+# follow-ups (整改) raised by failed items or by a supervisor on a walk-round.
+FOLLOW_UP_KIND = "follow_up"
+KINDS = (FollowUpSource.COMPLAINT, FollowUpSource.REPAIR, FOLLOW_UP_KIND)
+CONTACT_AFTER = timedelta(days=CONTACT_AFTER_DAYS)  # seed 000: 三天未完成，留有沟通记录
+
+
+def kind_of(follow_up: FollowUp) -> str:
+    return follow_up.source if follow_up.source in WORK_ORDER_SOURCES else FOLLOW_UP_KIND
+
+
+def work_order_figures(prop: Property, month: str, now: datetime | None = None) -> dict:
+    """A month's work orders and follow-ups at ``prop``, by kind and by assignee.
+
+    - opened: found (reported) in the month; closed: verified in the month;
+    - due: due date in the month and already past (today's are not late yet); overdue: of
+      those, not verified by the end of their due date, in the property's calendar;
+    - escalated: sent to the project manager's queue in the month;
+    - contact_due: reached three days unresolved in the month; contacted_on_time: of those,
+      with a contact recorded within the three days.
+    """
+    now = now or utcnow()
+    start, end = month_bounds(prop, month)
+    tz = ZoneInfo(prop.timezone)
+    today = now.astimezone(tz).date()
+    cutoff = min(end, now)
+    follow_ups = db.session.scalars(
+        sa.select(FollowUp).options(selectinload(FollowUp.events))
+        .where(FollowUp.property_id == prop.id, FollowUp.found_at < end,
+               (FollowUp.closed_at.is_(None)) | (FollowUp.closed_at >= start)
+               | (FollowUp.due_date >= start.date()))
+        .order_by(FollowUp.found_at, FollowUp.id)).all()
+    escalated = set(db.session.scalars(
+        sa.select(Escalation.follow_up_id).where(
+            Escalation.property_id == prop.id, Escalation.follow_up_id.is_not(None),
+            Escalation.raised_at >= start, Escalation.raised_at < end)))
+    names = ("opened", "closed", "due", "overdue", "escalated", "contact_due",
+             "contacted_on_time")
+    kinds = {kind: dict.fromkeys(names, 0) for kind in KINDS}
+    assignees: dict[int, dict] = {}
+    for follow_up in follow_ups:
+        counts = kinds[kind_of(follow_up)]
+        mine = assignees.setdefault(follow_up.assignee_id, dict.fromkeys(names, 0))
+        closed = follow_up.status == FollowUpStatus.VERIFIED and follow_up.closed_at is not None
+        found = []
+        if start <= follow_up.found_at < end:
+            found.append("opened")
+        if closed and start <= follow_up.closed_at < end:
+            found.append("closed")
+        if start.date() <= follow_up.due_date < min(end.date(), today):
+            found.append("due")
+            closed_day = follow_up.closed_at.astimezone(tz).date() if closed else None
+            if closed_day is None or closed_day > follow_up.due_date:
+                found.append("overdue")
+        if follow_up.id in escalated:
+            found.append("escalated")
+        mark = follow_up.found_at + CONTACT_AFTER
+        if start <= mark < cutoff and not (closed and follow_up.closed_at <= mark):
+            found.append("contact_due")
+            if any(e.action == FollowUpAction.CONTACT and e.created_at <= mark
+                   for e in follow_up.events):
+                found.append("contacted_on_time")
+        for name in found:
+            counts[name] += 1
+            mine[name] += 1
+    escalations = Counter(db.session.scalars(
+        sa.select(Escalation.reason).where(Escalation.property_id == prop.id,
+                                           Escalation.raised_at >= start,
+                                           Escalation.raised_at < end)))
+    return {"kinds": kinds, "assignees": assignees, "escalations": dict(escalations)}
 
 
 def closed_repairs(prop: Property, month: str):

@@ -42,6 +42,7 @@ class Permission(StrEnum):
     COMPLIANCE_READ = "compliance.read"
     ASSESSMENT_READ = "assessment.read"      # one's own monthly assessments; acknowledge them
     ASSESSMENT_MANAGE = "assessment.manage"  # assess the staff of one's properties
+    REPORT_READ = "report.read"              # the monthly report (月报), on screen and as files
 
 
 _EVERYONE = frozenset({
@@ -55,7 +56,7 @@ _SUPERVISING = _EVERYONE | {
     Permission.USER_READ, Permission.RECORD_READ_OTHERS, Permission.RECORD_REVIEW, Permission.RECORD_EXPORT,
     Permission.FOLLOWUP_FIX, Permission.FOLLOWUP_CREATE, Permission.FOLLOWUP_ASSIGN,
     Permission.FOLLOWUP_VERIFY, Permission.COMPLIANCE_READ, Permission.FOLLOWUP_REPORT,
-    Permission.ESCALATION_READ, Permission.ASSESSMENT_MANAGE,
+    Permission.ESCALATION_READ, Permission.ASSESSMENT_MANAGE, Permission.REPORT_READ,
 }
 
 GRANTS: dict[Role, frozenset[Permission]] = {
