@@ -7,6 +7,8 @@ import moved into a function to dodge a cycle still counts.
 
 import ast
 import re
+import subprocess
+import sys
 from collections import defaultdict
 from pathlib import Path
 
@@ -29,6 +31,8 @@ LOCAL_ALLOWED = {
     # WeasyPrint takes a second to import; only processes that render a PDF pay for it.
     ("server/pdf/documents.py", "server.pdf.render"),
     ("server/pdf/batch.py", "server.pdf.render"),
+    ("server/reports/blueprint.py", "server.reports.document"),
+    ("server/assessments/blueprint.py", "server.assessments.render"),
     ("server/pdf/batch.py", FACTORY),
 }
 
@@ -211,3 +215,13 @@ def test_no_comment_points_to_a_document_outside_the_repository():
                 if not target.is_relative_to(ROOT) or not target.exists():
                     pointers.append(f"{where}: {match.group()}")
     assert not pointers, "\n".join(pointers)
+
+
+def test_the_app_starts_without_weasyprint():
+    """WeasyPrint takes a second and tens of megabytes to import: a web process pays for it on
+    its first PDF, not at start-up (every PDF path imports its renderer inside the view)."""
+    started = subprocess.run(
+        [sys.executable, "-c", "import sys; from server import create_app; "
+         "create_app({'SQLALCHEMY_DATABASE_URI': 'sqlite://'}); print('weasyprint' in sys.modules)"],
+        capture_output=True, text=True, check=True, cwd=ROOT)
+    assert started.stdout.strip() == "False"

@@ -22,7 +22,6 @@ from server.users.permissions import Permission
 from . import operations
 from .documents import assessment_document, summary
 from .models import Assessment, AssessmentStatus
-from .render import assessment_filename, render_assessment_pdf
 from .schemas import (
     AssessmentAcknowledgeIn,
     AssessmentEditIn,
@@ -179,6 +178,7 @@ def acknowledge_assessment(data, assessment_id: int):
 @requires(Permission.ASSESSMENT_READ)
 def assessment_pdf(query, assessment_id: int):
     """The acknowledged assessment as the 员工月绩效考核登记表, with its verification code."""
+    from .render import assessment_filename, render_assessment_pdf  # WeasyPrint: see pdf
     assessment = readable_or_404(assessment_id)
     if assessment.status != AssessmentStatus.ACKNOWLEDGED:
         raise Problem("assessment.not_sealed")

@@ -10,7 +10,7 @@ from server.properties.models import Property
 from server.users.access import requires, visible_property_ids
 from server.users.permissions import Permission
 
-from . import document, operations, spreadsheet
+from . import operations, spreadsheet
 from .schemas import MonthlyReportOut, ReportQuery
 
 blp = Blueprint("reports", __name__, url_prefix="/api/reports",
@@ -83,6 +83,7 @@ def monthly_xlsx(query):
 @requires(Permission.REPORT_READ)
 def monthly_pdf(query):
     """The same figures as a PDF, its verification code printed and the figures embedded."""
+    from . import document  # WeasyPrint is imported only by processes that render a PDF
     report = _report(query)
     return _download(document.report_pdf(report, query["lang"]), "application/pdf",
                      _filename(report, "pdf"))
