@@ -60,7 +60,8 @@ def make_team(live_server) -> dict:
         found = figures.suggestions(prop, keeper, month)
         expected = {key: figures.explain(value, "zh-CN") for key, value in found.items()}
         db.session.remove()
-    return {"month": month.strftime("%Y-%m"), "figures": expected, "found": found}
+    return {"month": month.strftime("%Y-%m"), "month_label": f"{month.year}年{month.month}月",
+            "figures": expected, "found": found}
 
 
 def test_supervisor_scores_with_reasons_and_the_staff_member_acknowledges_on_the_phone(
@@ -79,7 +80,7 @@ def test_supervisor_scores_with_reasons_and_the_staff_member_acknowledges_on_the
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
     page.get_by_test_id("nav-assessments").click()
-    page.get_by_test_id("as-month").fill(team["month"])
+    page.get_by_test_id("as-month").select_option(team["month"])
     row = page.get_by_test_id("as-row").filter(has_text="周静")
     expect(row.get_by_test_id("as-status")).to_have_text("未考核")
     row.get_by_test_id("as-open").click()
@@ -126,7 +127,7 @@ def test_supervisor_scores_with_reasons_and_the_staff_member_acknowledges_on_the
     page.get_by_role("button", name="登录").click()
     wait_for_service_worker(page)
     page.get_by_test_id("my-assessments-link").click()
-    page.get_by_test_id("as-mine-row").filter(has_text=team["month"]).click()
+    page.get_by_test_id("as-mine-row").filter(has_text=team["month_label"]).click()
     sheet = page.get_by_test_id("as-sheet")
     expect(sheet.locator("[data-item='attendance']").get_by_test_id("as-figures")).to_have_text(
         team["figures"]["attendance"])

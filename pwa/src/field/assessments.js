@@ -7,7 +7,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { ApiError, api } from '../shared/api.js';
 import { AssessmentSheet, StatusBadge, points } from '../shared/assessment-view.js';
 import { kvGet, kvSet } from '../shared/db.js';
-import { formatTime, t } from '../shared/i18n.js';
+import { formatMonth, formatTime, t } from '../shared/i18n.js';
 
 export const SAVED_KEY = 'myAssessments';
 
@@ -47,7 +47,7 @@ export function MyAssessments() {
       ? html`<p class="muted">${t('as_mine_none')}</p>`
       : html`<ul class="list card">${state.items.map((a) => html`<li>
         <a class="row-button" href=${`#/my-assessment/${a.id}`} data-testid="as-mine-row">
-          <span class="row-main">${a.month} · ${a.property_name}<br />
+          <span class="row-main">${formatMonth(a.month)} · ${a.property_name}<br />
             <span class="small">${t('as_total')} ${points(a.total)}</span></span>
           <${StatusBadge} status=${a.status} /></a></li>`)}</ul>`}
   </main>`;
@@ -74,7 +74,7 @@ export function MyAssessment({ id }) {
       <h1>${t('as_mine_title')}</h1></header>
     <${OfflineNote} state=${state} />
     ${state.items === null ? html`<p class="muted">${t('loading')}</p>` : !a ? html`<p class="muted">${t('as_not_found')}</p>` : html`
-      <div class="card"><p class="subject-line"><strong>${a.month}</strong> · ${a.property_name}</p>
+      <div class="card"><p class="subject-line"><strong>${formatMonth(a.month)}</strong> · ${a.property_name}</p>
         <${StatusBadge} status=${a.status} /></div>
       <${AssessmentSheet} a=${a} />
       ${a.status === 'submitted' && html`<section class="card" data-testid="as-ack">

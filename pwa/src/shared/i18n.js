@@ -55,3 +55,7 @@ export function zoneName(zone) {
 
 /** A property's (or membership's) name in the chosen language. */
 export const localName = (p) => (p ? (lang === 'en' && p.name_en ? p.name_en : p.name) : '');
+
+/** A month (YYYY-MM) in the reader's language: "2026年11月" / "November 2026" (style 'short': "Nov 2026"). */
+export const formatMonth = (month, style = 'long') => new Intl.DateTimeFormat(getLanguage(),
+  { year: 'numeric', month: style, timeZone: 'UTC' }).format(new Date(`${month}-01T00:00:00Z`));

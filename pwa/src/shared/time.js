@@ -38,3 +38,12 @@ export function addDays(day, days) {
   const [y, m, d] = day.split('-').map(Number);
   return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
 }
+
+/** The months before and including `current` (YYYY-MM), newest first: what a month picker offers. */
+export function recentMonths(current, count = 24) {
+  const [year, number] = current.split('-').map(Number);
+  return Array.from({ length: count }, (_, i) => {
+    const index = year * 12 + (number - 1) - i;
+    return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}`;
+  });
+}

@@ -8,16 +8,13 @@ import { html } from 'htm/preact';
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, api, download } from '../shared/api.js';
 import { AssessmentSheet, StatusBadge, Suggestion, points } from '../shared/assessment-view.js';
-import { getLanguage, t } from '../shared/i18n.js';
+import { formatMonth, getLanguage, t } from '../shared/i18n.js';
 import { go, hashQuery, queryString } from '../shared/router.js';
-import { monthIn } from '../shared/time.js';
+import { monthIn, recentMonths } from '../shared/time.js';
 import { Header, propertyName, useCached } from './common.js';
 
 /** The month before this one: the month a supervisor assesses at the start of the next. */
-function lastMonth() {
-  const [y, m] = monthIn().split('-').map(Number);
-  return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
-}
+const lastMonth = () => recentMonths(monthIn(), 2)[1];
 
 export function Assessments() {
   const initial = hashQuery();
@@ -47,8 +44,10 @@ export function Assessments() {
   return html`<main class="screen screen-wide" data-testid="assessments">
     <${Header} title=${t('as_title')} />
     <div class="card filter-grid">
-      <label class="field">${t('month')}<input type="month" value=${month} max=${monthIn()}
-        onInput=${(e) => e.target.value && setMonth(e.target.value)} data-testid="as-month" /></label>
+      <label class="field">${t('month')}<select value=${month}
+        onChange=${(e) => setMonth(e.target.value)} data-testid="as-month">
+        ${[...new Set([...recentMonths(monthIn()), month])].sort().reverse().map((m) => html`<option value=${m}>
+          ${formatMonth(m)}</option>`)}</select></label>
       <label class="field">${t('property')}<select value=${chosen} onChange=${(e) => setPropertyId(e.target.value)}
           data-testid="as-property">
         ${properties.map((p) => html`<option value=${p.id}>${propertyName(p)}</option>`)}</select></label>
@@ -141,7 +140,7 @@ export function AssessmentEdit({ id }) {
   return html`<main class="screen screen-wide" data-testid="assessment-edit">
     <${Header} title=${t('as_title')} back=${`#/assessments?${queryString({ property_id: a.property_id, month: a.month })}`} />
     <div class="card"><p class="subject-line"><strong data-testid="as-staff">${a.staff.display_name}</strong>
-      · ${a.month} · ${a.property_name}</p><${StatusBadge} status=${a.status} />
+      · ${formatMonth(a.month)} · ${a.property_name}</p><${StatusBadge} status=${a.status} />
       <p class="small">${t(`as_help_${a.status}`)}</p></div>
     ${!editing ? html`<${AssessmentSheet} a=${a} />` : html`
       ${a.parts.map((part) => html`<section class="card as-part" data-part=${part.id}>

@@ -6,9 +6,9 @@
 import { html } from 'htm/preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../shared/api.js';
-import { getLanguage, t, tx } from '../shared/i18n.js';
+import { formatMonth, getLanguage, t, tx } from '../shared/i18n.js';
 import { hashQuery, queryString } from '../shared/router.js';
-import { monthIn } from '../shared/time.js';
+import { monthIn, recentMonths } from '../shared/time.js';
 import { Chart, COLORS } from './chart.js';
 import { Header, propertyName, useCached } from './common.js';
 
@@ -21,8 +21,6 @@ const formatDay = (iso) => new Intl.DateTimeFormat(getLanguage(), { month: 'long
   .format(dayOf(iso));
 const formatDays = (first, last) => (first === last ? formatDay(first)
   : t('days_range', { from: formatDay(first), to: formatDay(last) }));
-export const formatMonth = (month, style = 'long') => new Intl.DateTimeFormat(getLanguage(),
-  { year: 'numeric', month: style, timeZone: 'UTC' }).format(dayOf(`${month}-01`));
 const wholeMonth = (first, last) => first.endsWith('-01') && first.slice(0, 7) === last.slice(0, 7)
   && dayOf(last).getUTCMonth() !== new Date(dayOf(last).getTime() + 86400000).getUTCMonth();
 const monthOnly = (month) => new Intl.DateTimeFormat(getLanguage(), { month: 'short', timeZone: 'UTC' })
@@ -31,13 +29,7 @@ const listJoin = (items) => items.join(getLanguage() === 'en' ? ', ' : '、');
 
 /** The months a supervisor picks from: the last two years, newest first, plus the one asked for. */
 function monthChoices(thisMonth, chosen) {
-  const months = [];
-  let [y, m] = thisMonth.split('-').map(Number);
-  for (let i = 0; i < 24; i += 1) {
-    months.push(`${y}-${String(m).padStart(2, '0')}`);
-    m -= 1;
-    if (!m) { m = 12; y -= 1; }
-  }
+  const months = recentMonths(thisMonth);
   if (chosen && !months.includes(chosen)) months.push(chosen);
   return months.sort().reverse();
 }

@@ -6,9 +6,9 @@
 import { html } from 'htm/preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, download } from '../shared/api.js';
-import { getLanguage, t, tx } from '../shared/i18n.js';
+import { formatMonth, getLanguage, t, tx } from '../shared/i18n.js';
 import { hashQuery } from '../shared/router.js';
-import { monthIn } from '../shared/time.js';
+import { monthIn, recentMonths } from '../shared/time.js';
 import { COLORS, Chart } from './chart.js';
 import { Header, propertyName, useCached } from './common.js';
 
@@ -20,27 +20,6 @@ const REASONS = { performer: 'reason_performer', window: 'reason_window', late: 
   repeat: 'reason_repeat', outcome: 'reason_outcome' };
 const KINDS = [['complaint', 'wo_kind_complaint'], ['repair', 'wo_kind_repair'], ['follow_up', 'report_kind_follow_up']];
 const SCENARIOS = ['fire', 'climbing', 'lift_entrapment', 'suspicious_person', 'other'];
-
-/** "2026年10月" or "October 2026" for "2026-10". */
-export function monthLabel(month, language = getLanguage()) {
-  const [year, number] = month.split('-').map(Number);
-  if (language === 'en') {
-    return new Intl.DateTimeFormat('en', { month: 'long', year: 'numeric', timeZone: 'UTC' })
-      .format(new Date(Date.UTC(year, number - 1, 1)));
-  }
-  return `${year}年${number}月`;
-}
-
-/** The months a report can be asked for, newest first: this one and the 23 before it. */
-export function recentMonths(current, count = 24) {
-  const [year, number] = current.split('-').map(Number);
-  const months = [];
-  for (let i = 0; i < count; i += 1) {
-    const index = year * 12 + (number - 1) - i;
-    months.push(`${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}`);
-  }
-  return months;
-}
 
 function reportQuery(month, chosen, lang) {
   const params = new URLSearchParams({ month });
@@ -81,7 +60,7 @@ export function MonthlyReport() {
     <p class="muted small">${t('report_intro')}</p>
     <div class="card filter-grid">
       <label class="field">${t('month')}<select value=${month} onChange=${(e) => setMonth(e.target.value)}
-          data-testid="report-month">${months.map((m) => html`<option value=${m}>${monthLabel(m)}</option>`)}</select></label>
+          data-testid="report-month">${months.map((m) => html`<option value=${m}>${formatMonth(m)}</option>`)}</select></label>
       ${properties.length > 1 && html`<fieldset class="field report-properties" data-testid="report-properties">
         <legend>${t('report_properties')}</legend>
         <label class="check"><input type="checkbox" checked=${!chosen.length} onChange=${() => setChosen([])} />
@@ -209,7 +188,7 @@ function PropertyReport({ section, month }) {
   const visits = section.home_visits;
   const sat = section.satisfaction;
   return html`<section class="card" data-testid="report-property" data-property-id=${section.property.id}>
-    <h2>${propertyName(section.property)} · ${monthLabel(month)}</h2>
+    <h2>${propertyName(section.property)} · ${formatMonth(month)}</h2>
     <${KeyFigures} visits=${visits} satisfaction=${sat} night=${section.night_checks} drills=${section.drills}
       records=${section.records} orders=${section.work_orders} />
 
