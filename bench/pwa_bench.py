@@ -207,9 +207,11 @@ def signed_in_profile(playwright, url, profile: Path) -> str:
     return record_id
 
 
-def lighthouse(url, pages=(("", "/", None),)) -> dict:
+def lighthouse(url, pages=(("", "/", None),), reports: Path | None = None) -> dict:
     """Lighthouse mobile scores per page: (name, path, Chromium profile or None for a fresh one).
-    Keys are lighthouse_<category> for the first page, lighthouse_<name>_<category> for others."""
+    Keys are lighthouse_<category> for the first page, lighthouse_<name>_<category> for others.
+    ``reports``: keep each page's full Lighthouse JSON there (lh-<name>.json), to see what
+    the LCP element was and what delayed it."""
     bench = ROOT / "bench"
     binary = bench / "node_modules" / ".bin" / "lighthouse"
     if not binary.exists():
@@ -230,6 +232,9 @@ def lighthouse(url, pages=(("", "/", None),)) -> dict:
                             f"--chrome-flags={flags}", *extra],
                            check=True, env={**os.environ, "CHROME_PATH": CHROMIUM}, cwd=bench)
             data = json.loads(report.read_text())
+            if reports:
+                reports.mkdir(parents=True, exist_ok=True)
+                shutil.copy(report, reports / f"lh-{name or 'login'}.json")
         prefix = f"lighthouse_{name}_" if name else "lighthouse_"
         scores.update({f"{prefix}{key.replace('-', '_')}": round(cat["score"] * 100)
                        for key, cat in data["categories"].items()})
@@ -368,6 +373,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-lighthouse", action="store_true")
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--reports", type=Path, help="keep the full Lighthouse reports here")
     parser.add_argument("--against", type=Path, metavar="OTHER_DIST",
                         help="also measure this other build (a pwa/dist folder) alternately with this one")
     options = parser.parse_args()
@@ -388,7 +394,7 @@ def main():
                 profile = folder / "lighthouse-profile"
                 draft = signed_in_profile(playwright, url, profile)
             results.update(lighthouse(url, (("", "/", None), ("due_list", "/#/", profile),
-                                            ("form", f"/#/form/{draft}", profile))))
+                                            ("form", f"/#/form/{draft}", profile)), options.reports))
     finally:
         server.shutdown()
         shutil.rmtree(folder, ignore_errors=True)

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 
 from server import create_app
 from server.core.db import db
+from server.pdf.batch import stop_render_pools
 
 PG_ADMIN_URL = os.environ.get("XUNCHA_TEST_PG_URL",
                               "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -63,6 +64,7 @@ def app(request, tmp_path_factory):
         from flask_migrate import upgrade
         upgrade()
     yield application
+    stop_render_pools()  # kept export processes hold connections to this database
     with application.app_context():
         db.engine.dispose()
     if drop:

@@ -396,11 +396,11 @@ def days_late(follow_up: FollowUp, today: date | None = None) -> int:
     return max(0, ((today or property_today(follow_up)) - follow_up.due_date).days)
 
 
-def follow_ups_holding(_app, sha256: str):
-    """`blob_holders` receiver: the properties of the follow-ups with a photo of a blob."""
-    return (sa.select(FollowUp.property_id)
+def follow_ups_holding(_app, sha256s: list[str]):
+    """`blob_holders` receiver: (blob, property) of the follow-ups with photos of the blobs."""
+    return (sa.select(FollowUpAttachment.sha256, FollowUp.property_id)
             .join(FollowUpAttachment, FollowUp.id == FollowUpAttachment.follow_up_id)
-            .where(FollowUpAttachment.sha256 == sha256))
+            .where(FollowUpAttachment.sha256.in_(sha256s)))
 
 
 def visible_followups(statement, visible_ids):

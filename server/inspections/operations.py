@@ -261,11 +261,11 @@ def load_one_printed(record: Inspection) -> Inspection:
     return load_printed([record])[0]
 
 
-def records_holding(_app, sha256: str):
-    """`blob_holders` receiver: the properties of the records that reference a blob."""
-    return (sa.select(Inspection.property_id)
+def records_holding(_app, sha256s: list[str]):
+    """`blob_holders` receiver: (blob, property) of the records that reference the blobs."""
+    return (sa.select(InspectionAttachment.sha256, Inspection.property_id)
             .join(InspectionAttachment, Inspection.id == InspectionAttachment.inspection_id)
-            .where(InspectionAttachment.sha256 == sha256))
+            .where(InspectionAttachment.sha256.in_(sha256s)))
 
 
 def _check_subject(checklist, prop: Property, subject: dict, completed: datetime):

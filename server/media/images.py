@@ -107,7 +107,10 @@ def decoding_slot(concurrency: int, wait_seconds: float):
         semaphore.release()
 
 
-def decode(data: bytes, content_type: str, kind: str, max_pixels: int) -> Image.Image:
+def decode(data: bytes, content_type: str, kind: str, max_pixels: int,
+           prepare=None) -> Image.Image:
+    """The image, decoded whole (a truncated file is refused here, not later in a PDF).
+    ``prepare(image)`` is called after the checks and before the pixels are decoded."""
     formats = accepted_types(kind)
     limits = {"accepted_types": sorted(formats), "max_pixels": max_pixels}
     if content_type not in formats:
@@ -124,13 +127,34 @@ def decode(data: bytes, content_type: str, kind: str, max_pixels: int) -> Image.
             if image.format != formats[content_type]:
                 raise Problem("upload.type_mismatch", details=limits, type=content_type,
                               actual=image.format or "?")
-            image.load()  # a truncated file fails here, not later in a PDF
+            if prepare is not None:
+                prepare(image)
+            image.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise Problem("upload.too_many_pixels", details=limits, size="?",
                       limit=f"{max_pixels / 1e6:.0f}") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
         raise Problem("upload.not_an_image", details=limits) from None
     return image
+
+
+# What a JPEG drawn by the phone's own re-encoding (the PWA's canvas) carries besides pixels.
+_PLAIN_JPEG_INFO = {"jfif", "jfif_version", "jfif_unit", "jfif_density", "dpi", "progressive",
+                    "progression"}
+
+
+def _is_display_ready(image: Image.Image) -> bool:
+    """A JPEG already fit to serve as the display copy: within the display size, colours a
+    browser shows as they are, and nothing in the file but pixels (no EXIF, so upright; no
+    XMP, ICC profile or comment). That is what the PWA uploads; a camera file is re-encoded."""
+    return (image.format == "JPEG" and image.mode in ("RGB", "L")
+            and max(image.size) <= DISPLAY_EDGE and set(image.info) <= _PLAIN_JPEG_INFO
+            and all(marker == "APP0" for marker, _ in image.applist))
+
+
+def _thumb_size(width: int, height: int) -> tuple[int, int]:
+    ratio = min(THUMB_EDGE / width, THUMB_EDGE / height, 1)
+    return max(1, round(width * ratio)), max(1, round(height * ratio))
 
 
 def exif_taken_at(image: Image.Image) -> str | None:
@@ -174,7 +198,16 @@ def has_trailing_data(data: bytes, image_format: str) -> bool:
 
 
 def process(data: bytes, content_type: str, kind: str, max_pixels: int) -> ProcessedImage:
-    image = decode(data, content_type, kind, max_pixels)
+    ready = {}
+
+    def decode_small_when_ready(image):
+        # A display-ready JPEG is kept as its own display copy, so only the thumbnail needs
+        # pixels: libjpeg decodes it at 1/2–1/8 scale, still reading (and checking) every byte.
+        if kind == "photo" and _is_display_ready(image):
+            ready["size"] = image.size
+            image.draft(image.mode, _thumb_size(*image.size))
+
+    image = decode(data, content_type, kind, max_pixels, prepare=decode_small_when_ready)
     if has_trailing_data(data, image.format):
         # The original is kept and served byte for byte: nothing may ride along with it.
         raise Problem("upload.trailing_data")
@@ -190,6 +223,9 @@ def process(data: bytes, content_type: str, kind: str, max_pixels: int) -> Proce
         thumb.thumbnail((THUMB_EDGE, THUMB_EDGE))
         return ProcessedImage(data, "image/png", _encode(thumb, "PNG"), image.width,
                               image.height, None)
+    if ready:
+        image.thumbnail(_thumb_size(*ready["size"]), Image.Resampling.LANCZOS)
+        return ProcessedImage(data, "image/jpeg", _encode(image, "JPEG"), *ready["size"], None)
     # Orientation first: Pillow drops EXIF on save, and a sideways photo is useless evidence.
     image = ImageOps.exif_transpose(image)
     if image.mode not in ("RGB", "L"):

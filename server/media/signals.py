@@ -11,6 +11,7 @@ from blinker import Namespace
 _signals = Namespace()
 
 blob_holders = _signals.signal("blob-holders", doc="""\
-Which properties hold a blob? Keyword argument ``sha256``. Each receiver returns a SELECT of
-one column: the property ids of its rows that reference the blob. It must not run it.
+Which properties hold these blobs? Keyword argument ``sha256s`` (a list). Each receiver
+returns a SELECT of two columns, (sha256, property id), for its rows that reference one of
+the blobs. It must not run it.
 """)

@@ -6,18 +6,23 @@ runs (each run into one PDF file on disk, its pages sharing one font subset), an
 files in order with pikepdf (qpdf), which copies pages from the files as it writes. Memory
 holds one run per worker, never the whole export; a ZIP takes each record's PDF from disk.
 
-The workers are started fresh ("spawn") for each job and stop with it: a web process has
-threads, and a forked child would inherit their locks and database connections. They build
-their own app from the job's process's settings and only read (records, blobs); the job's
-process keeps the job row and its progress.
+The workers are started with "spawn", not forked: a web process has threads, and a forked
+child would inherit their locks and database connections. They build their own app from the
+job's process's settings, lay out a first page to load the fonts, and only read (records,
+blobs); the job's process keeps the job row and its progress. Starting them costs about two
+seconds of both cores, so they are kept for the next job until EXPORT_PROCESS_IDLE_SECONDS
+pass without one (0: they stop with each job). A job that fails takes its pool down with it.
 """
 
+import hashlib
 import multiprocessing
 import os
 import pickle
+import threading
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 
 from flask import current_app
 
@@ -46,10 +51,7 @@ def render_runs(record_ids: list[str], property_id: int, language: str, folder: 
         for args in work:
             yield len(args[0]), render_run(*args)
         return
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=processes, mp_context=context,
-                             initializer=_start_worker,
-                             initargs=(_settings(current_app.config),)) as pool:
+    with _render_pool(config, processes) as pool:
         # Runs are handed out a few at a time: finished files wait on disk, not in memory,
         # and a failed job stops soon.
         pending = []
@@ -136,6 +138,86 @@ def _moved(item, source, offset: int):
 
 # --- the worker processes -------------------------------------------------------------------
 
+class _Pool:
+    def __init__(self, key: str, processes: int, settings: dict):
+        self.key, self.processes, self.jobs, self.timer = key, processes, 0, None
+        self.executor = ProcessPoolExecutor(
+            max_workers=processes, mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start_worker, initargs=(settings,))
+
+    def stop(self):
+        if self.timer is not None:
+            self.timer.cancel()
+        self.executor.shutdown(wait=False, cancel_futures=True)
+
+
+_pools: dict[str, _Pool] = {}
+_pools_lock = threading.Lock()
+
+
+@contextmanager
+def _render_pool(config, processes: int):
+    """This process's render workers for these settings: kept from the last job when there
+    was one, else started. Pools of other settings with no job running are stopped, so a
+    process never holds more than one idle pool."""
+    settings = _settings(config)
+    key = hashlib.sha256(pickle.dumps((processes, sorted(
+        (name, value) for name, value in settings.items()
+        if name != "EXPORT_PROCESS_IDLE_SECONDS")))).hexdigest()
+    idle_seconds = config.get("EXPORT_PROCESS_IDLE_SECONDS", 0)
+    with _pools_lock:
+        for other in [p for p in _pools.values() if p.key != key and p.jobs == 0]:
+            del _pools[other.key]
+            other.stop()
+        pool = _pools.get(key)
+        if pool is None:
+            pool = _pools[key] = _Pool(key, processes, settings)
+        elif pool.timer is not None:
+            pool.timer.cancel()
+            pool.timer = None
+        pool.jobs += 1
+    failed = False
+    try:
+        yield pool.executor
+    except BaseException:
+        failed = True
+        raise
+    finally:
+        with _pools_lock:
+            pool.jobs -= 1
+            if pool.jobs == 0 and (failed or idle_seconds <= 0):
+                _pools.pop(key, None)
+                pool.stop()
+            elif pool.jobs == 0:
+                pool.timer = threading.Timer(idle_seconds, _stop_if_idle, (key,))
+                pool.timer.daemon = True
+                pool.timer.start()
+
+
+def _stop_if_idle(key: str):
+    with _pools_lock:
+        pool = _pools.get(key)
+        if pool is None or pool.jobs:
+            return
+        del _pools[key]
+    pool.stop()
+
+
+def render_process_ids() -> list[int]:
+    """The render processes this process keeps (for tests and the operator's curiosity)."""
+    with _pools_lock:
+        return sorted(pid for pool in _pools.values() for pid in pool.executor._processes)
+
+
+def stop_render_pools():
+    """Stop every kept render process now (tests, and a process about to exit)."""
+    with _pools_lock:
+        pools = list(_pools.values())
+        _pools.clear()
+    for pool in pools:
+        pool.stop()
+
+
 _worker_app = None
 
 
@@ -156,7 +238,10 @@ def _settings(config) -> dict:
 def _start_worker(settings: dict):
     global _worker_app
     from server import create_app
+
+    from . import render
     _worker_app = create_app(settings)
+    render.warm_up()
 
 
 def _render_in_worker(*args) -> list[str]:

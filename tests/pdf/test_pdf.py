@@ -10,6 +10,7 @@ import subprocess
 import time
 import uuid
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -257,6 +258,43 @@ def test_batch_export_on_two_processes_joins_runs_in_order_with_every_record_jso
                               text=True, check=True).stdout
     for record_id in ids:  # every record's JSON export, from which its seal can be checked
         assert record_id in embedded
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
+def test_render_processes_are_kept_for_the_next_export_and_stop_when_idle(
+        client, site, pushed_record, app):
+    from server.pdf.batch import render_process_ids
+    pushed_record(seed=500), pushed_record(seed=510)
+    headers = site["supervisor_headers"]
+    names = ("EXPORT_PROCESSES", "EXPORT_RUN_RECORDS", "EXPORT_PROCESS_IDLE_SECONDS")
+    saved = [app.config[name] for name in names]
+    app.config.update(EXPORT_PROCESSES=2, EXPORT_RUN_RECORDS=1, EXPORT_PROCESS_IDLE_SECONDS=600)
+    try:
+        seen = []
+        for idle in (600, 600, 1):  # the last export leaves its processes idle for a second
+            app.config["EXPORT_PROCESS_IDLE_SECONDS"] = idle
+            job = client.post("/api/exports", json={"property_id": site["property"].id},
+                              headers=headers).get_json()
+            job, _ = _wait(client, headers, job, timeout=300)
+            assert job["status"] == "done", job
+            seen.append(render_process_ids())
+    finally:
+        app.config.update(dict(zip(names, saved, strict=True)))
+    first = seen[0]
+    assert len(first) == 2 and all(_alive(pid) for pid in first)
+    assert seen[1] == first and seen[2] == first  # the same processes rendered all three
+    deadline = time.monotonic() + 60
+    while any(_alive(pid) for pid in first) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(pid) for pid in first), "idle render processes did not stop"
+    assert render_process_ids() == []
 
 
 def test_batch_export_as_zip_of_one_pdf_per_record(client, site, pushed_record):

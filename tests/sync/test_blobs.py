@@ -42,6 +42,38 @@ def test_photo_is_stored_with_orientation_applied_and_downscaled(app, client, si
     assert sha(original.data) == sha(data)
 
 
+def plain_jpeg(seed: int) -> bytes:
+    """What the PWA uploads: re-encoded on the phone, 1600 px, nothing in the file but pixels."""
+    out = io.BytesIO()
+    Image.open(io.BytesIO(jpeg_bytes(1600, 1200, seed=seed))).save(out, "JPEG", quality=80)
+    return out.getvalue()
+
+
+def test_a_photo_the_phone_already_made_small_and_plain_is_served_as_sent(client, site):
+    data = plain_jpeg(seed=61)
+    assert not Image.open(io.BytesIO(data)).getexif()
+    assert upload(client, site["headers"], data).status_code == 200
+    display = client.get(f"/api/blobs/{sha(data)}", headers=site["headers"])
+    assert display.data == data  # not decoded and re-encoded a second time
+    thumb = Image.open(io.BytesIO(client.get(f"/api/blobs/{sha(data)}?variant=thumb",
+                                             headers=site["headers"]).data))
+    assert thumb.size == (320, 240)
+    # Only the thumbnail is decoded, at a fraction of the size, but still from every byte.
+    cut = plain_jpeg(seed=62)[:-3000]
+    refused = upload(client, site["headers"], cut)
+    assert refused.status_code == 422
+    assert refused.get_json()["error"]["code"] == "upload.not_an_image"
+
+
+def test_a_camera_file_within_the_display_size_is_still_re_encoded_without_its_exif(
+        client, site):
+    data = jpeg_bytes(1200, 900, orientation=1, seed=63)  # upright, but it carries EXIF
+    assert Image.open(io.BytesIO(data)).getexif()
+    assert upload(client, site["headers"], data).status_code == 200
+    display = client.get(f"/api/blobs/{sha(data)}", headers=site["headers"]).data
+    assert display != data and not Image.open(io.BytesIO(display)).getexif()
+
+
 def test_same_bytes_twice_are_stored_once(client, site, count_rows, auth_headers):
     data = jpeg_bytes(seed=5)
     assert upload(client, site["headers"], data).get_json()["stored"] is True
