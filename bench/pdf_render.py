@@ -3,7 +3,8 @@
     .venv/bin/python bench/pdf_render.py [--repeat 7] [--batch 100] [--processes 2,0] [--png DIR]
 
 Builds a throw-away SQLite site from the demo data, publishes a 40-item checklist, uploads
-realistic photos (1600×1200 camera-like JPEGs) and PNG signatures through the API, pushes
+realistic photos (1600×1200 camera-like pictures, as the PWA sends them: JPEG at quality 0.8)
+and PNG signatures through the API, pushes
 sealed records through the API, then measures:
 
 1. one record with 40 items, 10 photos and 2 signatures: the median and best of --repeat warm
@@ -13,7 +14,9 @@ sealed records through the API, then measures:
 2. a --batch record export (renovation patrols, 2 photos + 2 signatures each) run as an export
    job on --processes render processes (EXPORT_PROCESSES; 0 renders in the job's thread),
    merged PDF and ZIP: wall time, size, and the peak resident memory of this process and its
-   render processes together (sampled every 50 ms from /proc);
+   render processes together (sampled every 200 ms from /proc); on render processes, the
+   merged PDF twice: first starting them, then with the processes the first job left warm
+   (EXPORT_PROCESS_IDLE_SECONDS);
 3. with --png DIR: the pages of the demo renovation record (zh-CN and en) as PNGs at
    110 dpi (pdftoppm; every page), for looking at; keep those files out of the repo.
 """
@@ -56,6 +59,15 @@ def camera_photo(seed: int, width=1600, height=1200) -> bytes:
     image = Image.blend(image, noise, 0.12)
     out = io.BytesIO()
     image.save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
+def phone_photo(seed: int) -> bytes:
+    """A camera photo as the PWA uploads it: drawn on a canvas and saved as JPEG at quality
+    0.8 (pwa/src/shared/photos.js), so nothing but pixels is in the file."""
+    from PIL import Image
+    out = io.BytesIO()
+    Image.open(io.BytesIO(camera_photo(seed))).save(out, "JPEG", quality=80)
     return out.getvalue()
 
 
@@ -200,7 +212,7 @@ class Site:
         return record_id
 
     def big_record(self, seed=1) -> tuple[str, int]:
-        photos = [camera_photo(seed * 100 + n) for n in range(10)]
+        photos = [phone_photo(seed * 100 + n) for n in range(10)]
         signatures = [signature_png(seed * 100 + 50), signature_png(seed * 100 + 51)]
         start = datetime(2026, 11, 23, 21, 0, tzinfo=CST)
         answers, failed = {}, [(0, 2), (1, 5), (2, 0), (2, 7), (3, 3)]
@@ -265,7 +277,7 @@ class Site:
         return blob.display_size if blob else 0
 
     def renovation_record(self, seed: int) -> str:
-        evidence, site_photo = camera_photo(seed * 2 + 10_000), camera_photo(seed * 2 + 10_001)
+        evidence, site_photo = phone_photo(seed * 2 + 10_000), phone_photo(seed * 2 + 10_001)
         inspector, contractor = signature_png(seed * 2), signature_png(seed * 2 + 1)
         # Finished in the last minutes of today (Shanghai): the server refuses records finished
         # in the future and renovations are under way from the day the demo made them.
@@ -301,7 +313,7 @@ class Site:
         follow_ups = self.client.get(f"/api/followups?property_id={self.property_id()}",
                                      headers=self.supervisor).get_json()["items"]
         mine = [f for f in follow_ups if f.get("inspection_id") == record_id] or follow_ups[:1]
-        fix = camera_photo(424242)
+        fix = phone_photo(424242)
         self.upload(fix, "photo")
         for follow_up in mine:
             response = self.client.post(
@@ -320,7 +332,7 @@ class Site:
 class PeakMemory:
     """Peak resident memory of this process plus its descendants, sampled from /proc."""
 
-    def __init__(self, interval=0.05):
+    def __init__(self, interval=0.2):  # walking /proc costs CPU the renders need
         self.interval, self.peak, self.stop = interval, 0, threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
 
@@ -459,10 +471,16 @@ def main():
         for n in range(1, args.batch):
             site.renovation_record(seed=n)
         print(f"  (set-up: {args.batch} records pushed in {time.perf_counter() - start:.1f} s)")
-        for processes, fmt in [(int(p), fmt) for fmt in ("pdf", "zip")
-                               for p in args.processes.split(",")]:
+        from server.pdf.batch import stop_render_pools
+        runs = [(int(p), fmt, warm) for fmt in ("pdf", "zip") for p in args.processes.split(",")
+                for warm in ((False, True) if fmt == "pdf" and int(p) > 1 else (False,))]
+        for processes, fmt, warm in runs:
+            if not warm:
+                stop_render_pools()  # start them within this job, as a first export does
             site.app.config["EXPORT_PROCESSES"] = processes
-            print(f"  render processes: {processes}")
+            print(f"  render processes: {processes}"
+                  + (" (kept warm from the job before)" if warm else " (started by the job)"
+                     if processes > 1 else ""))
             with PeakMemory() as memory:
                 start = time.perf_counter()
                 response = site.client.post("/api/exports", json={
@@ -493,6 +511,7 @@ def main():
                 sizes = [archive.getinfo(name).file_size for name in archive.namelist()]
                 print(f"    each PDF vs 1.2×its photos+300 KB: {len(sizes) - len(over)} OK, "
                       f"{len(over)} OVER; PDF sizes {min(sizes) // 1024}–{max(sizes) // 1024} KB")
+        stop_render_pools()
         site.ctx.pop()
 
 

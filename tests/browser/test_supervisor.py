@@ -5,12 +5,13 @@ Two browser contexts: the supervisor on a laptop-sized window, the inspector on 
 
 import re
 import uuid
-from datetime import date
 from pathlib import Path
 
 import sqlalchemy as sa
 from playwright.sync_api import expect
 from pwa_steps import PASSWORD, answer, log_in, make_photo, sign, wait_for_service_worker
+
+from server.core.db import today_in
 
 LAPTOP = {"viewport": {"width": 1280, "height": 860}, "locale": "zh-CN"}
 PHONE = {"viewport": {"width": 360, "height": 740}, "locale": "zh-CN", "has_touch": True}
@@ -166,13 +167,13 @@ def test_follow_up_fixed_offline_on_the_phone_then_called_back_and_verified(brow
     phone.reload()
     expect(item.get_by_test_id("fu-queued")).to_contain_text("待上传")
     phone_context.set_offline(False)
-    expect(item.get_by_test_id("fu-state")).to_have_text("已整改待验证")
+    expect(item.get_by_test_id("fu-state")).to_have_text("已整改，待复查")
     expect(phone.get_by_test_id("pending-events")).to_have_count(0)
 
     # The supervisor sees the fix with its photo, cannot verify before a callback, then does.
     page.goto(live_server.url + f"/#/followup/{follow_up_id}")
     view = page.get_by_test_id("followup")
-    expect(view.get_by_test_id("fu-status")).to_have_text("已整改待验证")
+    expect(view.get_by_test_id("fu-status")).to_have_text("已整改，待复查")
     events = view.get_by_test_id("fu-events")
     expect(events.locator("[data-action='fix']")).to_contain_text("已更换吊顶板")
     expect(events.locator("[data-action='fix'] img")).to_be_visible()
@@ -190,7 +191,7 @@ def test_follow_up_fixed_offline_on_the_phone_then_called_back_and_verified(brow
     expect(events.locator("[data-action='callback']")).to_contain_text("满意")
     view.get_by_test_id("fu-pick-verify").click()
     view.get_by_test_id("fu-verify").click()
-    expect(view.get_by_test_id("fu-status")).to_have_text("已验证")
+    expect(view.get_by_test_id("fu-status")).to_have_text("复查合格")
 
     stored = live_server.api(f"/api/followups/{follow_up_id}", token=live_server.token("supervisor1"))
     assert [e["action"] for e in stored["events"]] == ["create", "fix", "callback", "verify"]
@@ -200,7 +201,7 @@ def test_follow_up_fixed_offline_on_the_phone_then_called_back_and_verified(brow
 
 
 def test_compliance_screen_shows_the_numbers_the_api_returns(browser, live_server):
-    month = date.today().strftime("%Y-%m")
+    month = today_in().strftime("%Y-%m")  # the property's month, not the machine's
     token = live_server.token("manager1")
     data = live_server.api(f"/api/compliance?month={month}", token=token)
     assert len(data["properties"]) == 3  # a manager sees every property

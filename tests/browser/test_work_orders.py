@@ -36,7 +36,7 @@ def fix_on_phone(phone, order_id, photo):
     phone.get_by_test_id("fix-photo-input").set_input_files(str(photo))
     expect(phone.get_by_test_id("fix-photo")).to_have_count(1)
     phone.get_by_test_id("fix-submit").click()
-    expect(item.get_by_test_id("fu-state")).to_have_text("已整改待验证")
+    expect(item.get_by_test_id("fu-state")).to_have_text("已整改，待复查")
 
 
 def step(view, action):
@@ -144,7 +144,7 @@ def test_a_complaint_goes_round_the_whole_loop(browser, live_server, tmp_path):
     expect(view.get_by_test_id("fu-events").locator("[data-action='callback']").last).to_contain_text("满意")
     step(view, "verify")
     view.get_by_test_id("fu-verify").click()
-    expect(view.get_by_test_id("fu-status")).to_have_text("已验证")
+    expect(view.get_by_test_id("fu-status")).to_have_text("复查合格")
     stored = live_server.api(f"/api/followups/{order_id}", token=live_server.token("supervisor1"))
     assert [e["action"] for e in stored["events"]] == [
         "create", "assign", "fix", "contact", "callback", "fix", "callback", "verify"]

@@ -412,7 +412,7 @@ def test_follow_ups_and_review_history_are_printed(client, site, pushed_record, 
     assert reviewed.status_code == 200, reviewed.get_json()
     pdf = read_pdf(client.get(f"/api/inspections/{record_id}/pdf", headers=headers).data)
     text = _squash(pdf["text"])
-    for expected in ("整改跟进", "已整改，待验证", "整改完成：已铺设地面保护膜", "退回修改：请补拍全景",
+    for expected in ("整改跟进", "已整改，待复查", "整改完成：已铺设地面保护膜", "退回修改：请补拍全景",
                      "装修现场照片：照片太暗", "第1次提交"):
         assert expected in text, expected
     # Called back and verified: the event carries the glossary's word.
