@@ -471,7 +471,7 @@ def main():
         for n in range(1, args.batch):
             site.renovation_record(seed=n)
         print(f"  (set-up: {args.batch} records pushed in {time.perf_counter() - start:.1f} s)")
-        from server.pdf.batch import stop_render_pools
+        from server.pdf.batch import render_process_ids, stop_render_pools
         runs = [(int(p), fmt, warm) for fmt in ("pdf", "zip") for p in args.processes.split(",")
                 for warm in ((False, True) if fmt == "pdf" and int(p) > 1 else (False,))]
         for processes, fmt, warm in runs:
@@ -494,6 +494,11 @@ def main():
                                           headers=site.supervisor).get_json()
                 elapsed = time.perf_counter() - start
             assert job["status"] == "done", job
+            kept = render_process_ids()
+            if kept:
+                idle = sum(PeakMemory.tree_rss(pid) for pid in kept)
+                print(f"  render processes kept for the next job: {len(kept)}, "
+                      f"{idle / 2**20:.0f} MB resident together")
             photos = site.photo_bytes_of_export(job["id"])
             print(f"  {fmt}: {job['total']} records in {elapsed:.1f} s "
                   f"({elapsed / job['total']:.3f} s/record), {job['file_size'] / 1024 / 1024:.1f} MB"

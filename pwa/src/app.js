@@ -12,7 +12,7 @@ import { NAV, activeNav, matchRoute, seesWorkspace } from './routes.js';
 import { ApiError, api, setToken } from './shared/api.js';
 import { checkStorage, storageEstimate, storageLow } from './shared/db.js';
 import { deviceIdentifier } from './shared/device.js';
-import { useNotices, useSyncStatus } from './shared/hooks.js';
+import { useNotices, useSyncStatus, whenIdle } from './shared/hooks.js';
 import { formatBytes, formatTime, getLanguage, setLanguage, t } from './shared/i18n.js';
 import { notices } from './shared/notices.js';
 import * as pulled from './shared/pulled.js';
@@ -66,15 +66,19 @@ export function App() {
   const parts = useRoute();
 
   useEffect(() => {
-    // After the first screen is drawn: storage check, counts and the first sync attempt.
-    setTimeout(() => {
+    // After the first screen is drawn, with what it shows read from IndexedDB and painted:
+    // storage check, counts and the first sync attempt. A pull's answer can hold thousands of
+    // rows; storing them takes the main thread (and IndexedDB) for a while, which must not
+    // land in the middle of drawing the screen the user opened. One second after start, then
+    // at the first idle moment (at most one more second).
+    setTimeout(() => whenIdle(() => {
       deviceIdentifier();
       checkStorage().then((storage) => notices.set({ storage }));
       // Images left behind by an interrupted change take room a shift's photos need.
       records.sweepUnreferencedBlobs().then(() => sync.refreshCounts(), () => sync.refreshCounts());
       if (session) sync.startSyncTriggers();
       if (session && seesWorkspace(session.user)) loadWorkspace().catch(() => {});
-    }, 50);
+    }, 1000), 1000);
   }, []);
 
   const switchLanguage = async () => {

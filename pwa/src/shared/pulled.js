@@ -2,6 +2,7 @@
 // (units, renovations, keys), the due list, records returned for fixing, follow-ups, and for
 // supervisors the staff of their properties (the subjects of one-to-one talks). The phone
 // never edits these; each pull brings the server's copy.
+import { unwrap } from 'idb';
 import { STORE, db, kvDelete, kvGet } from './db.js';
 import { RECENTLY_SENT } from './records.js';
 
@@ -18,16 +19,22 @@ export const clearCursor = () => kvDelete('cursor');
  */
 export async function applyPull(data, { askedAt = Date.now() } = {}) {
   const tx = (await db()).transaction([...PULLED, STORE.kv], 'readwrite');
-  const upsert = (name, rows) => Promise.all((rows || []).map((row) => tx.objectStore(name).put(row)));
+  // Plain IndexedDB requests, not one promise each: a pull may hold thousands of units, and
+  // wrapping each put made storing them one long task. A failed put aborts the transaction,
+  // and `tx.done` below rejects.
+  const upsert = (name, rows) => {
+    const store = unwrap(tx.objectStore(name));
+    for (const row of rows || []) store.put(row);
+  };
   const replace = async (name, rows) => {
     await tx.objectStore(name).clear();
-    await upsert(name, rows);
+    upsert(name, rows);
   };
-  await upsert(STORE.properties, data.properties);
-  await upsert(STORE.checklists, data.checklists);
-  await upsert(STORE.units, data.units);
-  await upsert(STORE.renovations, data.renovations);
-  await upsert(STORE.keys, data.keys);
+  upsert(STORE.properties, data.properties);
+  upsert(STORE.checklists, data.checklists);
+  upsert(STORE.units, data.units);
+  upsert(STORE.renovations, data.renovations);
+  upsert(STORE.keys, data.keys);
   for (const record of data.records || []) {
     if (record.status === 'returned') await tx.objectStore(STORE.returned).put(record);
     else await tx.objectStore(STORE.returned).delete(record.id);
@@ -44,7 +51,7 @@ export async function applyPull(data, { askedAt = Date.now() } = {}) {
     const open = data.follow_ups.filter((f) => f.status !== 'verified');
     if (data.full) await replace(STORE.followUps, open);
     else {
-      await upsert(STORE.followUps, open);
+      upsert(STORE.followUps, open);
       for (const f of data.follow_ups) if (f.status === 'verified') await tx.objectStore(STORE.followUps).delete(f.id);
     }
     await tx.objectStore(STORE.kv).put(true, 'followUpsAvailable');
