@@ -139,7 +139,7 @@ class Defaults:
     # EXPORT_RUN_RECORDS records each: WeasyPrint uses one core per process. 0 or 1 renders in
     # the job's own process. Memory: each process holds one run's laid-out pages. The processes
     # are kept EXPORT_PROCESS_IDLE_SECONDS after a job for the next one (starting them costs
-    # ~2 s of both cores; idle, they hold ~150 MB each); 0 stops them with each job.
+    # ~2 s of both cores; idle, they hold ~170 MB each); 0 stops them with each job.
     EXPORT_PROCESSES = 2
     EXPORT_PROCESS_IDLE_SECONDS = 300
     EXPORT_RUN_RECORDS = 10
