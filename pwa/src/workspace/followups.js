@@ -10,6 +10,9 @@ import { hashQuery, queryString } from '../shared/router.js';
 import { addDays, isoNow, todayIso } from '../shared/time.js';
 import { AuthImage, propertyName, useCached, ZoneNote, zoneOf } from './common.js';
 
+/** "4栋1单元102 · 李巡查 · 期限 …": the parts there are (a work order may have no unit). */
+const metaLine = (...parts) => parts.filter(Boolean).join(' · ');
+
 function StatusBadges({ f }) {
   return html`<span class=${`badge ${f.status === 'verified' ? 'badge-ok' : f.overdue ? 'badge-error' : 'badge-todo'}`}
       data-testid="fu-status">${t(`fu_${f.status}`)}${f.overdue ? ` · ${t('overdue')}` : ''}</span>
@@ -73,9 +76,8 @@ export function FollowUps({ session }) {
       <ul class="list card" data-testid="fu-list">${data.items.map((f) => html`<li>
         <a class=${`row-button ${f.overdue ? 'row-overdue' : ''}`} href=${`#/followup/${f.id}`} data-testid="fu-row"
             data-followup-id=${f.id}>
-          <span class="row-main">${f.source === 'complaint' || f.source === 'repair' ? `${t(`wo_kind_${f.source}`)} · ` : ''}${f.description}<br /><span class="small">${f.subject_label}
-            · ${f.assignee.display_name} · ${t('due_by', { date: f.due_date })}
-            · ${propertyName(properties.find((p) => p.id === f.property_id))}</span></span>
+          <span class="row-main">${f.source === 'complaint' || f.source === 'repair' ? `${t(`wo_kind_${f.source}`)} · ` : ''}${f.description}<br /><span class="small">${metaLine(f.subject_label, f.assignee.display_name,
+            t('due_by', { date: f.due_date }), propertyName(properties.find((p) => p.id === f.property_id)))}</span></span>
           <span class="badges"><${StatusBadges} f=${f} /></span></a></li>`)}</ul>
       <div class="pager">
         <button class="btn btn-small" disabled=${page <= 1} onClick=${() => setPage(page - 1)}>${t('prev')}</button>
@@ -209,8 +211,8 @@ export function FollowUpView({ id, session }) {
       <h1>${workOrder ? t(`wo_kind_${f.source}`) : t('fu_list')}</h1></header>
     <section class="card">
       <p><strong data-testid="fu-description">${f.description}</strong></p>
-      <p class="small">${f.subject_label} · ${f.assignee.display_name} · ${t('due_by', { date: f.due_date })}
-        · ${t('wo_found', { time: formatTime(f.found_at, zone) })}</p>
+      <p class="small">${metaLine(f.subject_label, f.assignee.display_name, t('due_by', { date: f.due_date }),
+        t('wo_found', { time: formatTime(f.found_at, zone) }))}</p>
       ${workOrder && html`<p class="small" data-testid="wo-details">${[t(`wo_cat_${f.category}`), t(`wo_channel_${f.channel}`),
         [f.caller_name, f.caller_phone].filter(Boolean).join(' ')].filter(Boolean).join(' · ')}</p>`}
       <p><${StatusBadges} f=${f} /></p>
