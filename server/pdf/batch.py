@@ -142,7 +142,7 @@ def _moved(item, source, offset: int):
 
 class _Pool:
     def __init__(self, key: str, processes: int, settings: dict):
-        self.key, self.processes, self.jobs, self.timer = key, processes, 0, None
+        self.key, self.jobs, self.timer = key, 0, None
         self.executor = ProcessPoolExecutor(
             max_workers=processes, mp_context=multiprocessing.get_context("spawn"),
             initializer=_start_worker, initargs=(settings,))
